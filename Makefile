@@ -1,0 +1,79 @@
+# mores: one Makefile for the program, its tests, the demo and benchmarks.
+
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+DATADIR = $(PREFIX)/share/mores
+MANDIR = $(PREFIX)/share/man/man1
+
+CC ?= cc
+PKGS = libgit2 yaml-0.1 jansson
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers -I.
+CFLAGS += $(shell pkg-config --cflags $(PKGS))
+LDLIBS += $(shell pkg-config --libs $(PKGS))
+CHECK_LIBS = $(shell pkg-config --libs check)
+
+ARCHIVE_SRC = $(wildcard archive/*.c)
+CASEWORK_SRC = $(wildcard casework/*.c)
+CLI_SRC = $(wildcard cli/*.c)
+LIB_SRC = $(ARCHIVE_SRC) $(CASEWORK_SRC)
+LIB_OBJ = $(LIB_SRC:.c=.o)
+CLI_OBJ = $(CLI_SRC:.c=.o)
+HEADERS = $(wildcard */*.h)
+
+TEST_SUITES = tests/check_archive tests/check_casework
+
+.PHONY: all deps demo check unit e2e install clean asan valgrind
+
+all: mores
+
+deps:
+	@sh scripts/install-deps.sh
+
+mores: $(CLI_OBJ) libmores.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) libmores.a $(LDLIBS)
+
+libmores.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+%.o: %.c $(HEADERS)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+tests/check_%: tests/check_%.c libmores.a $(HEADERS)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags check) -o $@ $< libmores.a \
+		$(LDLIBS) $(CHECK_LIBS)
+
+demo: deps mores
+	@sh scripts/demo.sh
+
+check: deps mores $(TEST_SUITES)
+	@sh tests/run.sh
+
+unit: mores $(TEST_SUITES)
+	@sh tests/run.sh unit
+
+e2e: mores
+	@sh tests/run.sh e2e
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) clean
+	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" mores $(TEST_SUITES)
+	ASAN_OPTIONS=detect_leaks=1 sh tests/run.sh
+	$(MAKE) clean
+
+# The whole suite under valgrind memcheck.
+valgrind: mores $(TEST_SUITES)
+	MORES_VALGRIND=1 sh tests/run.sh
+
+install: mores
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates/advice $(DESTDIR)$(MANDIR)
+	install -m 755 mores $(DESTDIR)$(BINDIR)/mores
+	install -m 644 templates/values.yml $(DESTDIR)$(DATADIR)/templates/values.yml
+	install -m 644 templates/advice/*.md $(DESTDIR)$(DATADIR)/templates/advice/
+	install -m 644 cli/mores.1 $(DESTDIR)$(MANDIR)/mores.1
+
+clean:
+	rm -f mores libmores.a */*.o $(TEST_SUITES)
+	rm -rf _demo

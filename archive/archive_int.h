@@ -1,0 +1,45 @@
+/*
+ * archive_int.h: what the files of the archive module share among
+ * themselves and nobody else: the archive and snapshot structures and the
+ * libgit2 glue.
+ */
+#ifndef MORES_ARCHIVE_INT_H
+#define MORES_ARCHIVE_INT_H
+
+#include "archive.h"
+
+#include <git2.h>
+
+struct archive_snap {
+	struct archive *archive;
+	git_commit *commit;
+	git_tree *tree;
+	char hex[41];
+};
+
+struct archive {
+	git_repository *repo;
+	char *path;    /* the working tree, or the git dir when bare */
+	char *derived; /* .mores under the working tree, or GITDIR/mores */
+	archive_node *settings;
+	struct archive_snap snap;
+};
+
+/* Records libgit2's last message under `what`, with `code` for ours. */
+int archive_git_fail(int code, const char *what);
+
+/* Fills snap from the commit `oid`, releasing what it held. */
+int archive_snap_set(struct archive_snap *snap, struct archive *a,
+		     const git_oid *oid);
+void archive_snap_clear(struct archive_snap *snap);
+
+/* The full name of the branch HEAD points at ("refs/heads/main"). */
+int archive_branch(char **out, struct archive *a);
+
+/* Parses "Name <mail>" into a fresh signature dated now. */
+int archive_signature(git_signature **out, const char *author);
+
+/* Validates a path inside the archive (relative, no "."/".." parts). */
+int archive_path_check(const char *path);
+
+#endif

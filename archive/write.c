@@ -1,0 +1,340 @@
+/*
+ * write.c: every change to an archive is one commit made here.
+ *
+ * A write takes the archive's lock (an flock on GITDIR/mores.lock, which
+ * the kernel releases if the process dies), lets the caller stage changes
+ * against the branch head, refuses when a staged file carries uncommitted
+ * edits in the working tree, writes the new objects, and moves the branch
+ * with a compare-and-swap. When someone else (plain git, say) moved the
+ * branch in between, the caller's staging runs again on the new head.
+ * Objects are written before the branch moves, so a crash at any moment
+ * leaves the branch at the old commit or the new one. Last, the changed
+ * files are checked out into the working tree, still under the lock.
+ */
+#include "archive_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ATTEMPTS 50
+#define LOCK_WAIT_MS 60000 /* $MORES_LOCK_WAIT (seconds) overrides */
+
+struct archive_txn {
+	struct archive *archive;
+	struct archive_snap base;
+	git_oid base_oid;
+	git_tree_update *updates;
+	size_t count, cap;
+	char *message;
+};
+
+archive *archive_txn_archive(archive_txn *t)
+{
+	return t->archive;
+}
+
+archive_snap *archive_txn_base(archive_txn *t)
+{
+	return &t->base;
+}
+
+static void txn_reset(archive_txn *t)
+{
+	for (size_t i = 0; i < t->count; i++)
+		free((char *)t->updates[i].path);
+	t->count = 0;
+	free(t->message);
+	t->message = NULL;
+}
+
+static int txn_stage(archive_txn *t, const char *path, git_tree_update_t act,
+		     const git_oid *oid)
+{
+	char *copy;
+	int rc = archive_path_check(path);
+
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < t->count; i++) {
+		if (strcmp(t->updates[i].path, path) == 0) {
+			t->updates[i].action = act;
+			if (oid)
+				git_oid_cpy(&t->updates[i].id, oid);
+			return 0;
+		}
+	}
+	if (t->count == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+		git_tree_update *u = realloc(t->updates, cap * sizeof(*u));
+
+		if (!u)
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		t->updates = u;
+		t->cap = cap;
+	}
+	copy = strdup(path);
+	if (!copy)
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	memset(&t->updates[t->count], 0, sizeof(t->updates[0]));
+	t->updates[t->count].action = act;
+	t->updates[t->count].path = copy;
+	t->updates[t->count].filemode = GIT_FILEMODE_BLOB;
+	if (oid)
+		git_oid_cpy(&t->updates[t->count].id, oid);
+	t->count++;
+	return 0;
+}
+
+int archive_txn_put(archive_txn *t, const char *path, const char *data,
+		    size_t len)
+{
+	git_oid oid;
+
+	if (archive_utf8_check(data, len, NULL) != 0)
+		return archive_error_set(ARCHIVE_EINVALID,
+					 "%s: not valid UTF-8 text", path);
+	if (git_blob_create_from_buffer(&oid, t->archive->repo, data, len) != 0)
+		return archive_git_fail(ARCHIVE_ERROR, path);
+	return txn_stage(t, path, GIT_TREE_UPDATE_UPSERT, &oid);
+}
+
+int archive_txn_remove(archive_txn *t, const char *path)
+{
+	return txn_stage(t, path, GIT_TREE_UPDATE_REMOVE, NULL);
+}
+
+int archive_txn_message(archive_txn *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	free(t->message);
+	t->message = msg;
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Takes the archive's writer lock, waiting for other writers. */
+static int lock_take(int *fd_out, struct archive *a)
+{
+	char path[4096];
+	const char *env = getenv("MORES_LOCK_WAIT");
+	long limit = env && *env ? atol(env) * 1000 : LOCK_WAIT_MS;
+	int fd;
+	long waited = 0;
+
+	snprintf(path, sizeof(path), "%s/mores.lock",
+		 git_repository_path(a->repo));
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return archive_error_set(ARCHIVE_ERROR, "%s: %s", path,
+					 strerror(errno));
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			close(fd);
+			return archive_error_set(ARCHIVE_ERROR, "%s: %s", path,
+						 strerror(errno));
+		}
+		if (waited >= limit) {
+			close(fd);
+			return archive_error_set(ARCHIVE_ELOCKED,
+						 "%s: another mores process "
+						 "has been writing for %ld s; "
+						 "try again later",
+						 a->path, limit / 1000);
+		}
+		sleep_ms(5 + rand() % 20);
+		waited += 15;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+/* Refuses when a file about to change has edits in the working tree or the
+ * index that the base commit does not hold. */
+static int dirty_check(archive_txn *t)
+{
+	struct archive *a = t->archive;
+	git_index *index = NULL;
+	int rc = 0;
+
+	if (git_repository_is_bare(a->repo))
+		return 0;
+	if (git_repository_index(&index, a->repo) != 0)
+		return archive_git_fail(ARCHIVE_ERROR, "index");
+	git_index_read(index, 0);
+	for (size_t i = 0; i < t->count && rc == 0; i++) {
+		const char *path = t->updates[i].path;
+		git_tree_entry *entry = NULL;
+		const git_oid *committed = NULL;
+		const git_index_entry *staged;
+		char full[4096];
+		git_oid on_disk;
+
+		if (git_tree_entry_bypath(&entry, t->base.tree, path) == 0)
+			committed = git_tree_entry_id(entry);
+		snprintf(full, sizeof(full), "%s/%s", a->path, path);
+		staged = git_index_get_bypath(index, path, 0);
+		if (staged && (!committed || !git_oid_equal(&staged->id,
+							    committed)))
+			rc = archive_error_set(ARCHIVE_EDIRTY,
+					       "%s: has staged changes that are "
+					       "not committed; commit or unstage "
+					       "them first",
+					       path);
+		else if (access(full, F_OK) == 0 &&
+			 (git_repository_hashfile(&on_disk, a->repo, full,
+						  GIT_OBJECT_BLOB, path) != 0 ||
+			  !committed || !git_oid_equal(&on_disk, committed)))
+			rc = archive_error_set(ARCHIVE_EDIRTY,
+					       "%s: has uncommitted changes in "
+					       "the working tree; commit or "
+					       "discard them first",
+					       path);
+		git_tree_entry_free(entry);
+	}
+	git_index_free(index);
+	return rc;
+}
+
+/* Brings the changed files of the working tree and the index up to the new
+ * commit. The files were checked clean under the lock, so this may force. */
+static void checkout_changes(archive_txn *t, const git_oid *commit_oid)
+{
+	struct archive *a = t->archive;
+	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	git_commit *commit;
+	char **paths;
+
+	if (git_repository_is_bare(a->repo))
+		return;
+	paths = calloc(t->count, sizeof(*paths));
+	if (!paths || git_commit_lookup(&commit, a->repo, commit_oid) != 0) {
+		free(paths);
+		return;
+	}
+	for (size_t i = 0; i < t->count; i++)
+		paths[i] = (char *)t->updates[i].path;
+	co.checkout_strategy = GIT_CHECKOUT_FORCE |
+			       GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+	co.paths.strings = paths;
+	co.paths.count = t->count;
+	co.baseline = t->base.tree;
+	for (int attempt = 0; attempt < 20; attempt++) {
+		if (git_checkout_tree(a->repo, (git_object *)commit, &co) == 0)
+			break;
+		sleep_ms(10);
+	}
+	git_commit_free(commit);
+	free(paths);
+}
+
+/* One attempt: stage, commit and compare-and-swap. Returns 1 when the
+ * branch moved under us (try again), 0 on success, or an error. */
+static int attempt_write(archive_txn *t, const char *branch,
+			 const git_signature *sig, archive_write_fn fn,
+			 void *ctx, git_oid *new_oid)
+{
+	struct archive *a = t->archive;
+	git_reference *ref = NULL;
+	git_tree *tree = NULL;
+	git_oid tree_oid;
+	int rc;
+
+	txn_reset(t);
+	rc = git_reference_name_to_id(&t->base_oid, a->repo, branch);
+	if (rc != 0)
+		return archive_git_fail(ARCHIVE_ERROR, branch);
+	if ((rc = archive_snap_set(&t->base, a, &t->base_oid)) != 0)
+		return rc;
+	if ((rc = fn(t, ctx)) != 0)
+		return rc;
+	if (t->count == 0)
+		return archive_error_set(ARCHIVE_EINVALID, "nothing to change");
+	if ((rc = dirty_check(t)) != 0)
+		return rc;
+	if (git_tree_create_updated(&tree_oid, a->repo, t->base.tree, t->count,
+				    t->updates) != 0)
+		return archive_git_fail(ARCHIVE_ERROR, "tree");
+	if (git_oid_equal(&tree_oid, git_tree_id(t->base.tree))) {
+		git_oid_cpy(new_oid, &t->base_oid);
+		return 0; /* nothing changed: no empty commit */
+	}
+	if (git_tree_lookup(&tree, a->repo, &tree_oid) != 0)
+		return archive_git_fail(ARCHIVE_ERROR, "tree");
+	rc = git_commit_create(new_oid, a->repo, NULL, sig, sig, NULL,
+			       t->message ? t->message : "mores: wijziging\n",
+			       tree, 1,
+			       (const git_commit **)&t->base.commit);
+	git_tree_free(tree);
+	if (rc != 0)
+		return archive_git_fail(ARCHIVE_ERROR, "commit");
+	rc = git_reference_create_matching(&ref, a->repo, branch, new_oid, 1,
+					   &t->base_oid,
+					   t->message ? t->message : "mores");
+	git_reference_free(ref);
+	if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED)
+		return 1;
+	if (rc != 0)
+		return archive_git_fail(ARCHIVE_ERROR, branch);
+	checkout_changes(t, new_oid);
+	return 0;
+}
+
+int archive_write(archive *a, const char *author, archive_write_fn fn,
+		  void *ctx)
+{
+	archive_txn t = { .archive = a };
+	git_signature *sig = NULL;
+	char *branch = NULL;
+	git_oid new_oid;
+	int fd = -1, rc, attempt;
+
+	if ((rc = archive_signature(&sig, author)) != 0)
+		return rc;
+	if ((rc = archive_branch(&branch, a)) != 0)
+		goto done;
+	if ((rc = lock_take(&fd, a)) != 0)
+		goto done;
+	for (attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		rc = attempt_write(&t, branch, sig, fn, ctx, &new_oid);
+		if (rc != 1)
+			break;
+		sleep_ms(1 + rand() % (5 + attempt * 5));
+	}
+	if (rc == 1)
+		rc = archive_error_set(ARCHIVE_ECONFLICT,
+				       "%s: the branch kept moving while "
+				       "writing; nothing was written, try again",
+				       a->path);
+	if (rc == 0)
+		rc = archive_snap_set(&a->snap, a, &new_oid);
+done:
+	if (fd >= 0)
+		close(fd);
+	txn_reset(&t);
+	free(t.updates);
+	archive_snap_clear(&t.base);
+	free(branch);
+	git_signature_free(sig);
+	return rc;
+}
