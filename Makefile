@@ -39,8 +39,8 @@ libmores.a: $(LIB_OBJ)
 %.o: %.c $(HEADERS)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-tests/check_%: tests/check_%.c libmores.a $(HEADERS)
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags check) -o $@ $< libmores.a \
+tests/check_%: tests/check_%.c tests/fixture.c libmores.a $(HEADERS)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags check) -o $@ $< tests/fixture.c libmores.a \
 		$(LDLIBS) $(CHECK_LIBS)
 
 demo: deps mores

@@ -461,7 +461,9 @@ static int emit_scalar(yaml_emitter_t *e, const char *v, int is_null)
 	yaml_scalar_event_initialize(
 		&ev, NULL, NULL, (yaml_char_t *)(is_null ? "" : v),
 		is_null ? 0 : (int)strlen(v), 1, 1,
-		is_null ? YAML_PLAIN_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
+		is_null ? YAML_PLAIN_SCALAR_STYLE
+			: *v	? YAML_ANY_SCALAR_STYLE
+				: YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 	return yaml_emitter_emit(e, &ev);
 }
 
