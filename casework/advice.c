@@ -397,7 +397,15 @@ static char *template_title(const char *text, size_t len)
 		if (*p == '#') {
 			while (*p == '#' || *p == ' ')
 				p++;
+			/* "Reflectie: {{title}}" lists as "Reflectie" */
 			title = strndup(p, strcspn(p, "\n"));
+			if (title && strstr(title, "{{")) {
+				char *end = strstr(title, "{{");
+
+				while (end > title && strchr(" :-", end[-1]))
+					end--;
+				*end = '\0';
+			}
 			break;
 		}
 	}

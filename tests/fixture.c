@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *fixture_tmpdir(void)
 {
@@ -147,28 +148,41 @@ void fixture_commit_text(archive *a, const char *path, const char *text)
 		ck_abort_msg("commit %s: %s", path, archive_error_last());
 }
 
-void fixture_commit_file(archive *a, const char *path, int n)
+void fixture_git_commit(archive *a, const char *path, const char *text)
 {
-	char *cmd;
-	int status;
+	char file[] = "/tmp/mores-blob-XXXXXX", *cmd;
+	int fd = mkstemp(file), status;
 
-	/* plumbing on a private index: the working tree, the index and the
-	 * lock of mores are left alone, as with a push from elsewhere */
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		ck_abort_msg("cannot write a temporary file");
+	close(fd);
+	/* a private index leaves the working tree and its index alone */
 	if (asprintf(&cmd,
-		     "cd '%s' && export GIT_INDEX_FILE=$(mktemp) && "
+		     "cd '%s' && export GIT_INDEX_FILE='%s.index' && "
 		     "git read-tree HEAD && "
-		     "blob=$(echo %d | git hash-object -w --stdin) && "
+		     "blob=$(git hash-object -w '%s') && "
 		     "git update-index --add --cacheinfo 100644,$blob,'%s' && "
 		     "tree=$(git write-tree) && "
 		     "c=$(git -c user.name=Ander -c user.email=ander@example.org "
 		     "commit-tree $tree -p HEAD -m 'Elders gewijzigd') && "
-		     "git update-ref HEAD $c && rm -f $GIT_INDEX_FILE",
-		     archive_path(a), n, path) < 0)
+		     "git update-ref HEAD $c",
+		     archive_path(a), file, file, path) < 0)
 		ck_abort_msg("out of memory");
 	status = system(cmd);
 	free(cmd);
+	unlink(file);
+	strcat(file, ".index");
+	unlink(file);
 	if (status != 0)
 		ck_abort_msg("git could not commit %s", path);
+}
+
+void fixture_commit_file(archive *a, const char *path, int n)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%d\n", n);
+	fixture_git_commit(a, path, text);
 }
 
 void fixture_commit_dossier(archive *a, const char *id, const char *kind,

@@ -45,8 +45,12 @@ int fixture_file_in_head(archive *a, const char *path);
 /* Writes a file outside mores, as an editor would. */
 void fixture_write_file(const char *path, const char *text);
 
-/* Commits path with content "N\n" with plain git plumbing, as another
- * writer (a push, a script) would: without the lock of mores. */
+/* Commits path with text with plain git plumbing, as another writer (a
+ * push, a script) would: without the lock or the checks of mores, and
+ * without touching the working tree. */
+void fixture_git_commit(archive *a, const char *path, const char *text);
+
+/* fixture_git_commit() of the text "N\n". */
 void fixture_commit_file(archive *a, const char *path, int n);
 
 /* Commits path with text through a. */
