@@ -6,22 +6,23 @@ DATADIR = $(PREFIX)/share/mores
 MANDIR = $(PREFIX)/share/man/man1
 
 CC ?= cc
-PKGS = libgit2 yaml-0.1 jansson
+PKGS = libgit2 yaml-0.1 jansson sqlite3
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers -I.
 CFLAGS += $(shell pkg-config --cflags $(PKGS))
-LDLIBS += $(shell pkg-config --libs $(PKGS))
+LDLIBS += $(shell pkg-config --libs $(PKGS)) -lstemmer -lm -lpthread
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 ARCHIVE_SRC = $(wildcard archive/*.c)
 CASEWORK_SRC = $(wildcard casework/*.c)
+SEARCH_SRC = $(wildcard search/*.c)
 CLI_SRC = $(wildcard cli/*.c)
-LIB_SRC = $(ARCHIVE_SRC) $(CASEWORK_SRC)
+LIB_SRC = $(ARCHIVE_SRC) $(CASEWORK_SRC) $(SEARCH_SRC)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 CLI_OBJ = $(CLI_SRC:.c=.o)
 HEADERS = $(wildcard */*.h)
 
-TEST_SUITES = tests/check_archive tests/check_casework
+TEST_SUITES = tests/check_archive tests/check_casework tests/check_search
 
 .PHONY: all deps demo check unit e2e install clean asan valgrind
 

@@ -281,6 +281,15 @@ typedef struct {
 typedef int (*archive_log_fn)(const archive_change *c, void *ctx);
 int archive_log(archive *a, const char *prefix, archive_log_fn fn, void *ctx);
 
+/* Calls fn with the path of every file that differs between the commit
+ * `since` (hex) and the snapshot: added, changed or removed (a rename is a
+ * removal and an addition). ARCHIVE_ENOTFOUND when `since` is not a commit
+ * of the repository (history rewritten, say). fn returning non-zero stops
+ * the walk and is returned. */
+typedef int (*archive_path_fn)(const char *path, void *ctx);
+int archive_snap_changes(archive_snap *s, const char *since,
+			 archive_path_fn fn, void *ctx);
+
 /* ---- dossiers --------------------------------------------------------- */
 
 typedef struct archive_dossier archive_dossier;
@@ -316,6 +325,32 @@ int archive_dossier_ids(char ***out, size_t *count, archive_snap *s);
  * 1 when the dossier is published, public and not under an embargo that
  * lies after `today` ("YYYY-MM-DD"); 0 otherwise. */
 int archive_dossier_is_public(const archive_dossier *d, const char *today);
+
+/* The public view of a dossier: the only fields of design section 4 that
+ * may ever be published, with internal passages removed from the texts.
+ * Everything public (the site, public search, exports) is built from
+ * this view and nothing else. */
+typedef struct {
+	char *id, *citation, *title, *kind, *requester, *received, *question;
+	char *adopted, *summary;
+	char **values, **instruments, **topics, **related;
+	size_t nvalues, ninstruments, ntopics, nrelated;
+	char *advice;            /* the advice text */
+	char *response;          /* the executive's response, or NULL */
+	char *response_from, *response_received;
+} archive_public;
+
+/* Whether the dossier with this id is public itself (for related links). */
+typedef int (*archive_public_id_fn)(const char *id, void *ctx);
+
+/* Builds the public view of d for `today` when the publication rule
+ * allows it; *out is NULL (and 0 returned) when the dossier is not
+ * public. Related ids are kept only when related_ok says that dossier is
+ * public too (none when related_ok is NULL). */
+int archive_public_view(archive_public **out, const archive_dossier *d,
+			const char *code, const char *today,
+			archive_public_id_fn related_ok, void *ctx);
+void archive_public_free(archive_public *p);
 
 /* Removes internal passages: the lines from one reading `<!-- intern -->`
  * through one reading `<!-- /intern -->` (an unclosed passage runs to the

@@ -65,6 +65,9 @@ int cmd_response_put(struct cli *, int, char **);
 int cmd_due(struct cli *, int, char **);
 int cmd_check(struct cli *, int, char **);
 int cmd_template_list(struct cli *, int, char **);
+int cmd_index(struct cli *, int, char **);
+int cmd_search(struct cli *, int, char **);
+int cmd_similar(struct cli *, int, char **);
 int cmd_later(struct cli *, int, char **);
 
 #endif

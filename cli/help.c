@@ -102,20 +102,29 @@ const struct command cli_commands[] = {
 	  cmd_check },
 	{ "index", "index [--rebuild]", "update the search index",
 	  "Brings the full-text index under .mores/ up to date; incremental\n"
-	  "unless --rebuild.\n",
-	  cmd_later },
+	  "unless --rebuild. search and similar do this by themselves, so\n"
+	  "this is only needed to prepare the index ahead of time. A damaged\n"
+	  "or deleted index is rebuilt.\n",
+	  cmd_index },
 	{ "search",
 	  "search QUERY [--kind K] [--value V] [--year Y] [--status S] [--public]\n"
 	  "             [--limit N] [--json]",
 	  "search precedent",
-	  "Full-text search with Dutch stemming over dossiers, advice and\n"
-	  "responses. --public searches only what may be published.\n",
-	  cmd_later },
+	  "Full-text search with Dutch word forms over dossiers, advice,\n"
+	  "responses and notes: 'camera' finds \"camera's\", 'sensor' finds\n"
+	  "'sensoren', 'register' finds 'algoritmeregister'. All words must\n"
+	  "occur; \"an exact phrase\" in quotes, -word to leave a word out,\n"
+	  "and OR between two words for either. Hits in titles and summaries\n"
+	  "rank first. --public searches only what may be published, with\n"
+	  "internal passages left out. --json prints id, citation, title,\n"
+	  "kind, status, year, score and snippet for each result.\n",
+	  cmd_search },
 	{ "similar", "similar ID [--limit N] [--json]",
 	  "dossiers like this one",
-	  "Ranks other dossiers by shared values, topics, instruments,\n"
-	  "citations and words.\n",
-	  cmd_later },
+	  "Ranks other dossiers by what they share with ID: values, topics,\n"
+	  "instruments, citations either way and distinctive words, each\n"
+	  "match with the reasons.\n",
+	  cmd_similar },
 	{ "site build", "site build [--out DIR]", "build the public site",
 	  "Builds the static moresprudence site (default ARCHIVE/_site).\n",
 	  cmd_later },

@@ -6,7 +6,7 @@ set -eu
 packages="build-essential pkg-config git
 libgit2-dev libyaml-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libsqlite3-dev libstemmer-dev libjansson-dev libcurl4-openssl-dev
-libmicrohttpd-dev check valgrind"
+libmicrohttpd-dev check valgrind wdutch"
 
 missing=""
 for p in $packages; do

@@ -1,0 +1,223 @@
+/*
+ * cmd_search.c: `mores index`, `mores search` and `mores similar`.
+ */
+#include "cli.h"
+#include "search/search.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int parse_int(const char *flag, const char *v, int lo, int hi, int *out)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (!*v || *end || n < lo || n > hi) {
+		archive_error_set(ARCHIVE_EINVALID, "%s: '%s' is not a number "
+						    "from %d to %d",
+				  flag, v, lo, hi);
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+/* Opens the archive and its index. */
+static int open_index(archive **a, search_index **ix, struct cli *cli)
+{
+	*a = NULL;
+	*ix = NULL;
+	if (cli_open(a, cli) != 0 || search_open(ix, *a) != 0)
+		return -1;
+	return 0;
+}
+
+int cmd_index(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rebuild", no_argument, 0, 'r' }, { 0, 0, 0, 0 }
+	};
+	search_stats st;
+	search_index *ix;
+	archive *a;
+	int c, rebuild = 0, rc = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'r')
+			return cli_usage("index", "bad option '%s'",
+					 argv[optind - 1]);
+		rebuild = 1;
+	}
+	if (optind != argc)
+		return cli_usage("index", "unexpected '%s'", argv[optind]);
+	if (open_index(&a, &ix, cli) != 0 || search_update(ix, rebuild, &st))
+		rc = cli_fail();
+	else
+		printf("%s: %zu dossier%s indexed, %zu removed, at commit "
+		       "%.12s\n",
+		       st.rebuilt ? "rebuilt" : "updated", st.indexed,
+		       st.indexed == 1 ? "" : "s", st.removed,
+		       search_commit(ix));
+	search_close(ix);
+	archive_free(a);
+	return rc;
+}
+
+/* Joins the words of the query: `mores search camera privacy` and
+ * `mores search "camera privacy"` mean the same. */
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *q;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if (!(q = calloc(1, len)))
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(q, " ");
+		strcat(q, argv[i]);
+	}
+	return q;
+}
+
+static void print_results(json_t *list, const char *query)
+{
+	size_t i;
+	json_t *r;
+
+	if (json_array_size(list) == 0) {
+		printf("No dossiers match '%s'.\n", query);
+		return;
+	}
+	json_array_foreach(list, i, r)
+	{
+		printf("%s  %-12s %-7s %8.3g  %s\n",
+		       json_string_value(json_object_get(r, "id")),
+		       json_string_value(json_object_get(r, "citation")),
+		       json_string_value(json_object_get(r, "kind")),
+		       json_real_value(json_object_get(r, "score")),
+		       json_string_value(json_object_get(r, "title")));
+		printf("    %s\n",
+		       json_string_value(json_object_get(r, "snippet")));
+	}
+}
+
+int cmd_search(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kind", required_argument, 0, 'k' },
+		{ "value", required_argument, 0, 'v' },
+		{ "year", required_argument, 0, 'y' },
+		{ "status", required_argument, 0, 's' },
+		{ "public", no_argument, 0, 'p' },
+		{ "limit", required_argument, 0, 'l' },
+		{ "json", no_argument, 0, 'j' },
+		{ 0, 0, 0, 0 }
+	};
+	search_opts o = { 0 };
+	search_index *ix = NULL;
+	archive *a = NULL;
+	json_t *list = NULL;
+	char *query;
+	int c, json = 0, rc = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o.kind = optarg; break;
+		case 'v': o.value = optarg; break;
+		case 's': o.status = optarg; break;
+		case 'p': o.public_only = 1; break;
+		case 'j': json = 1; break;
+		case 'y':
+			if (parse_int("--year", optarg, 1000, 9999, &o.year))
+				return cli_fail();
+			break;
+		case 'l':
+			if (parse_int("--limit", optarg, 1, 10000, &o.limit))
+				return cli_fail();
+			break;
+		default:
+			return cli_usage("search", "bad option '%s'",
+					 argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return cli_usage("search", "give the words to search for");
+	if (!(query = join_args(argc - optind, argv + optind)))
+		return cli_fail();
+	if (!json && isatty(STDOUT_FILENO)) {
+		o.mark_open = "\033[1m";
+		o.mark_close = "\033[0m";
+	}
+	if (open_index(&a, &ix, cli) != 0 ||
+	    search_query(&list, ix, query, &o) != 0)
+		rc = cli_fail();
+	else if (json)
+		cli_print_json(list);
+	else
+		print_results(list, query);
+	json_decref(list);
+	free(query);
+	search_close(ix);
+	archive_free(a);
+	return rc;
+}
+
+int cmd_similar(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "limit", required_argument, 0, 'l' },
+		{ "json", no_argument, 0, 'j' },
+		{ 0, 0, 0, 0 }
+	};
+	search_index *ix = NULL;
+	archive *a = NULL;
+	json_t *list = NULL, *r, *why;
+	int c, json = 0, limit = 10, rc = 0;
+	size_t i, k;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'l') {
+			if (parse_int("--limit", optarg, 1, 1000, &limit))
+				return cli_fail();
+		} else
+			return cli_usage("similar", "bad option '%s'",
+					 argv[optind - 1]);
+	}
+	if (argc - optind != 1)
+		return cli_usage("similar", "give one dossier id");
+	if (open_index(&a, &ix, cli) != 0 ||
+	    search_similar(&list, ix, argv[optind], limit) != 0)
+		rc = cli_fail();
+	else if (json)
+		cli_print_json(list);
+	else if (json_array_size(list) == 0)
+		printf("No dossier shares enough with %s.\n", argv[optind]);
+	else
+		json_array_foreach(list, i, r)
+		{
+			printf("%s  %5.2f  %s\n",
+			       json_string_value(json_object_get(r, "id")),
+			       json_real_value(json_object_get(r, "score")),
+			       json_string_value(json_object_get(r, "title")));
+			json_array_foreach(json_object_get(r, "why"), k, why)
+				printf("    %s\n", json_string_value(why));
+		}
+	json_decref(list);
+	search_close(ix);
+	archive_free(a);
+	return rc;
+}

@@ -1,0 +1,107 @@
+/*
+ * search.h: the precedent index of an archive. A SQLite FTS5 index under
+ * ARCHIVE/.mores/ (git-ignored, rebuilt when damaged) holds every dossier
+ * with its advice and response, with facets (kind, status, year, values,
+ * instruments, topics, visibility) and the citation graph. It records the
+ * commit it reflects and catches up from the git diff, so queries never
+ * lag the archive.
+ *
+ * Two audiences: staff search covers everything, confidential dossiers,
+ * notes and internal passages included; public search covers only the
+ * public view of each dossier that the publication rule allows
+ * (archive_public_view()), and nothing in this module decides publicness
+ * on its own.
+ *
+ * Failures return a negative ARCHIVE_E* code with the message in
+ * archive_error_last().
+ */
+#ifndef MORES_SEARCH_H
+#define MORES_SEARCH_H
+
+#include "archive/archive.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct search_index search_index;
+
+/* What an update did. */
+typedef struct {
+	int rebuilt;         /* started over (asked for, or the index was
+			      * missing, damaged or from another version) */
+	size_t indexed;      /* dossiers (re)indexed */
+	size_t removed;      /* dossiers taken out */
+} search_stats;
+
+/* Opens the index of archive a (creating it when missing, starting over
+ * when it is damaged) without updating it. */
+int search_open(search_index **out, archive *a);
+void search_close(search_index *ix);
+
+/* Brings the index up to the archive's snapshot: only the dossiers changed
+ * since the commit it reflects, or everything when rebuild is set. */
+int search_update(search_index *ix, int rebuild, search_stats *st);
+
+/* The commit the index reflects ("" when empty). */
+const char *search_commit(search_index *ix);
+
+/* ---- queries ------------------------------------------------------------ */
+
+typedef struct {
+	const char *kind;    /* asked, unasked */
+	const char *value;   /* a value id */
+	const char *status;
+	int year;            /* 0: any */
+	int public_only;     /* --public */
+	int limit;           /* 0: 20 */
+	const char *mark_open, *mark_close; /* around matched words in
+					     * snippets; NULL: guillemets */
+} search_opts;
+
+/* Turns what a person typed into an FTS5 query: words (all must occur),
+ * "exact phrases", -word (must not occur) and OR between two terms.
+ * ARCHIVE_EINVALID, with a message saying what to change, for anything
+ * else. Caller frees *out. */
+int search_parse(char **out, const char *query);
+
+/* Runs a query: an array of {id, citation, title, kind, status, year,
+ * score, snippet}, best first (score: higher is better). */
+int search_query(json_t **out, search_index *ix, const char *query,
+		 const search_opts *o);
+
+/* Other dossiers ranked by what they share with dossier id: values,
+ * topics, instruments, citations either way and distinctive words; an
+ * array of {id, title, score, why: [reasons]}. */
+int search_similar(json_t **out, search_index *ix, const char *id,
+		   int limit);
+
+/* The dossiers that cite id, in their related list or in their text: an
+ * array of {id, title, how: "related"|"text"|"related+text"}. */
+int search_cited_by(json_t **out, search_index *ix, const char *id);
+
+/* ---- the Dutch word forms (shared with the site's search shards) ------- */
+
+typedef struct search_stemmer search_stemmer;
+
+search_stemmer *search_stemmer_new(void);
+void search_stemmer_free(search_stemmer *s);
+
+/* The form a word (lower case, diacritics folded, as unicode61 leaves it)
+ * is indexed under; writes at most size-1 bytes and a NUL, returns the
+ * length (0: nothing to index). */
+size_t search_stem(search_stemmer *s, char *out, size_t size, const char *w,
+		   size_t n);
+
+/* The parts of a compound word (start and length within w), head first;
+ * 0 when w is not a compound of words in the word list. */
+struct search_part {
+	size_t start, len;
+};
+int search_compound_parts(const char *w, size_t n, struct search_part *parts,
+			  int max);
+
+/* The word list compounds are split with: $MORES_WORDLIST, else Debian's
+ * /usr/share/dict/dutch (package wdutch). */
+const char *search_wordlist_path(void);
+
+#endif

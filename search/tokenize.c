@@ -1,0 +1,423 @@
+/*
+ * tokenize.c: the Dutch tokenizer of the index, registered with FTS5 as
+ * "dutch". It wraps unicode61 (lower case, diacritics folded) and turns
+ * each word into the form that all its inflections share:
+ *
+ *   camera's, camera      -> camera     (the 's plural)
+ *   drones, drone         -> dron       (an -s plural Snowball leaves)
+ *   sensoren, sensor      -> sensor     (Snowball Dutch)
+ *   financieel, financiële -> financiel (a doubled vowel undoubled)
+ *   technologieën         -> technologie
+ *
+ * Dutch writes compounds as one word, so in documents a compound is also
+ * split into its parts with a word list, and the parts are indexed at the
+ * same position: "satellietbeelden" is found by "satelliet" and by
+ * "beelden", "algoritmeregister" by "register". Queries are not split:
+ * a query for the compound itself finds it whole.
+ */
+#include "search_int.h"
+
+#include <libstemmer.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the word list of compound parts ------------------------------------ */
+
+/* Heads and modifiers that are suffixes or too vague to be worth finding
+ * on their own. */
+static const char *const weak_parts[] = {
+	"heid", "lijk", "baar", "schap", "ling", "isch", "teit", "tjes",
+	"achtig", "loos", "zaam", "wijs", "ende", "erij", "eren", "ster",
+	"bare", "ische", "lijke", NULL
+};
+
+static struct lexicon {
+	char **slot; /* open addressing, NULL when empty */
+	size_t mask;
+	char *text;  /* the words, NUL-separated */
+} lexicon;
+static pthread_once_t lexicon_once = PTHREAD_ONCE_INIT;
+
+static uint64_t hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static int lexicon_has(const char *w, size_t n)
+{
+	if (!lexicon.slot || n < 4)
+		return 0;
+	for (size_t i = hash(w, n) & lexicon.mask; lexicon.slot[i];
+	     i = (i + 1) & lexicon.mask)
+		if (!strncmp(lexicon.slot[i], w, n) && !lexicon.slot[i][n])
+			return 1;
+	return 0;
+}
+
+static int weak(const char *w, size_t n)
+{
+	for (int i = 0; weak_parts[i]; i++)
+		if (strlen(weak_parts[i]) == n && !memcmp(weak_parts[i], w, n))
+			return 1;
+	return 0;
+}
+
+/* Folds a word of the list as unicode61 folds text: lower-case ASCII
+ * and the accented Latin letters Dutch uses. Returns 0 for words that
+ * are no use as compound parts (capitals, digits, hyphens). */
+static int fold_word(char *w)
+{
+	static const char *const from[] = { "á", "à", "â", "ä", "é", "è",
+					    "ê", "ë", "í", "ì", "î", "ï",
+					    "ó", "ò", "ô", "ö", "ú", "ù",
+					    "û", "ü", "ç", "ñ", NULL };
+	static const char to[] = "aaaaeeeeiiiioooouuuucn";
+	char *r = w, *o = w;
+
+	while (*r) {
+		unsigned char c = (unsigned char)*r;
+		int k;
+
+		if (c >= 'a' && c <= 'z') {
+			*o++ = *r++;
+			continue;
+		}
+		if (c < 0x80)
+			return 0;
+		for (k = 0; from[k]; k++)
+			if (!strncmp(r, from[k], strlen(from[k])))
+				break;
+		if (!from[k])
+			return 0;
+		*o++ = to[k];
+		r += strlen(from[k]);
+	}
+	*o = '\0';
+	return o - w >= 4;
+}
+
+const char *search_wordlist_path(void)
+{
+	const char *p = getenv("MORES_WORDLIST");
+
+	return p && *p ? p : "/usr/share/dict/dutch";
+}
+
+/* Loads the word list once per process. Without it compounds are not
+ * split, and everything else works the same. */
+static void lexicon_load(void)
+{
+	char *text;
+	size_t len, words = 0, size;
+
+	if (archive_file_slurp(&text, &len, search_wordlist_path()) != 0) {
+		archive_error_clear();
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (text[i] == '\n') {
+			text[i] = '\0';
+			words++;
+		}
+	for (size = 1024; size < words * 2; size *= 2)
+		;
+	lexicon.slot = calloc(size, sizeof(*lexicon.slot));
+	if (!lexicon.slot) {
+		free(text);
+		return;
+	}
+	lexicon.mask = size - 1;
+	lexicon.text = text;
+	for (char *w = text; w < text + len; w += strlen(w) + 1) {
+		size_t n, i;
+
+		if (!fold_word(w))
+			continue;
+		n = strlen(w);
+		for (i = hash(w, n) & lexicon.mask; lexicon.slot[i];
+		     i = (i + 1) & lexicon.mask)
+			if (!strcmp(lexicon.slot[i], w))
+				break;
+		lexicon.slot[i] = w;
+	}
+}
+
+/* ---- one word ------------------------------------------------------------ */
+
+struct search_stemmer {
+	struct sb_stemmer *sb;
+};
+
+search_stemmer *search_stemmer_new(void)
+{
+	search_stemmer *s = calloc(1, sizeof(*s));
+
+	if (s && !(s->sb = sb_stemmer_new("dutch", "UTF_8"))) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+void search_stemmer_free(search_stemmer *s)
+{
+	if (s) {
+		sb_stemmer_delete(s->sb);
+		free(s);
+	}
+}
+
+static int is_apostrophe(const char *p, const char *end)
+{
+	return *p == '\'' || (end - p >= 3 && !memcmp(p, "\xe2\x80\x99", 3));
+}
+
+static int apostrophe_len(const char *p)
+{
+	return *p == '\'' ? 1 : 3;
+}
+
+static int vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+/* Trims apostrophes and the 's plural; returns the new length. */
+static size_t trim_apostrophes(const char **w, size_t n)
+{
+	const char *p = *w, *end = p + n;
+
+	while (p < end && is_apostrophe(p, end))
+		p += apostrophe_len(p);
+	while (end > p) {
+		if (end[-1] == '\'')
+			end--;
+		else if (end - p >= 3 && !memcmp(end - 3, "\xe2\x80\x99", 3))
+			end -= 3;
+		else if (end - p >= 2 && end[-1] == 's' &&
+			 (end[-2] == '\'' ||
+			  (end - p >= 4 && !memcmp(end - 4, "\xe2\x80\x99", 3))))
+			end--; /* the s of 's; its apostrophe goes next round */
+		else
+			break;
+	}
+	*w = p;
+	return (size_t)(end - p);
+}
+
+size_t search_stem(search_stemmer *s, char *out, size_t size, const char *w,
+		   size_t n)
+{
+	const sb_symbol *r;
+	size_t k;
+	int digits = 0;
+
+	n = trim_apostrophes(&w, n);
+	for (k = 0; k < n; k++)
+		if (w[k] >= '0' && w[k] <= '9')
+			digits = 1;
+	/* numbers and ids stay as they are */
+	if (digits || n < 3) {
+		k = n < size ? n : size - 1;
+		memcpy(out, w, k);
+		out[k] = '\0';
+		return k;
+	}
+	/* technologieën: the -en plural after -ie that Snowball keeps */
+	if (n >= 6 && !memcmp(w + n - 4, "ieen", 4))
+		n -= 2;
+	/* the -s plural of words ending in a vowel: drones, algoritmes */
+	if (n >= 5 && w[n - 1] == 's' && (w[n - 2] == 'e' || w[n - 2] == 'a'))
+		n--;
+	r = sb_stemmer_stem(s->sb, (const sb_symbol *)w, (int)n);
+	k = r ? (size_t)sb_stemmer_length(s->sb) : n;
+	if (!r)
+		r = (const sb_symbol *)w;
+	if (k >= size)
+		k = size - 1;
+	memcpy(out, r, k);
+	/* a doubled vowel before the last consonant: financieel ->
+	 * financiel, as Snowball already does for financiële */
+	if (k >= 4 && !vowel(out[k - 1]) && out[k - 2] == out[k - 3] &&
+	    vowel(out[k - 2]))
+		memmove(out + k - 2, out + k - 1, 1), k--;
+	out[k] = '\0';
+	return k;
+}
+
+/* ---- compounds ------------------------------------------------------------- */
+
+/* Finds where word w (lower case, folded) splits into a modifier and a
+ * head that are both words of the list, preferring the longest head.
+ * Returns the length of the modifier part and, in *join, the length
+ * including a linking s; 0 when w is not a compound. */
+static size_t split_at(const char *w, size_t n, size_t *join)
+{
+	for (size_t i = 4; i + 4 <= n; i++) {
+		const char *head = w + i;
+		size_t hn = n - i;
+
+		if (!lexicon_has(head, hn) || weak(head, hn))
+			continue;
+		if (lexicon_has(w, i) && !weak(w, i)) {
+			*join = i;
+			return i;
+		}
+		if (w[i - 1] == 's' && i >= 5 && lexicon_has(w, i - 1) &&
+		    !weak(w, i - 1)) {
+			*join = i;
+			return i - 1;
+		}
+	}
+	return 0;
+}
+
+/* Collects the parts of a compound: its head, then the parts of its
+ * modifier (a compound of three words splits into three). */
+static int compound_parts(const char *w, size_t n, struct search_part *parts,
+			  int max)
+{
+	size_t mod, join;
+	int count;
+
+	if (n < 8 || max < 2 || !(mod = split_at(w, n, &join)))
+		return 0;
+	parts[0].start = join;
+	parts[0].len = n - join;
+	count = 1 + compound_parts(w, mod, parts + 1, max - 1);
+	if (count == 1) {
+		parts[1].start = 0;
+		parts[1].len = mod;
+		count = 2;
+	}
+	return count;
+}
+
+int search_compound_parts(const char *w, size_t n, struct search_part *parts,
+			  int max)
+{
+	pthread_once(&lexicon_once, lexicon_load);
+	return compound_parts(w, n, parts, max);
+}
+
+/* ---- the FTS5 tokenizer ------------------------------------------------- */
+
+struct dutch {
+	fts5_tokenizer parent;
+	Fts5Tokenizer *parent_inst;
+	search_stemmer *stem;
+};
+
+struct dutch_call {
+	struct dutch *d;
+	void *ctx;
+	int (*emit)(void *, int, const char *, int, int, int);
+	int document;
+};
+
+static int dutch_token(void *ctx, int tflags, const char *tok, int n,
+		       int start, int end)
+{
+	struct dutch_call *c = ctx;
+	char out[256], part[256], folded[256];
+	struct search_part parts[8];
+	const char *w = tok;
+	size_t len, wn;
+	int rc, count;
+
+	len = search_stem(c->d->stem, out, sizeof(out), tok, (size_t)n);
+	if (len == 0)
+		return SQLITE_OK;
+	rc = c->emit(c->ctx, tflags, out, (int)len, start, end);
+	if (rc != SQLITE_OK || !c->document || n < 8 || n >= 256)
+		return rc;
+	wn = trim_apostrophes(&w, (size_t)n);
+	memcpy(folded, w, wn);
+	folded[wn] = '\0';
+	count = compound_parts(folded, wn, parts, 8);
+	for (int i = 0; i < count && rc == SQLITE_OK; i++) {
+		size_t k = search_stem(c->d->stem, part, sizeof(part),
+				       folded + parts[i].start, parts[i].len);
+
+		if (k && (k != len || memcmp(part, out, k)))
+			rc = c->emit(c->ctx, FTS5_TOKEN_COLOCATED, part, (int)k,
+				     start, end);
+	}
+	return rc;
+}
+
+static int dutch_tokenize(Fts5Tokenizer *t, void *ctx, int flags,
+			  const char *text, int n,
+			  int (*emit)(void *, int, const char *, int, int, int))
+{
+	struct dutch *d = (struct dutch *)t;
+	struct dutch_call c = { d, ctx, emit,
+				(flags & FTS5_TOKENIZE_DOCUMENT) != 0 };
+
+	return d->parent.xTokenize(d->parent_inst, &c, flags, text, n,
+				   dutch_token);
+}
+
+static void dutch_delete(Fts5Tokenizer *t)
+{
+	struct dutch *d = (struct dutch *)t;
+
+	if (d->parent_inst)
+		d->parent.xDelete(d->parent_inst);
+	search_stemmer_free(d->stem);
+	free(d);
+}
+
+static int dutch_create(void *api_ptr, const char **args, int nargs,
+			Fts5Tokenizer **out)
+{
+	static const char *const parent_args[] = { "remove_diacritics", "2",
+						   "tokenchars", "'\xe2\x80\x99" };
+	fts5_api *api = api_ptr;
+	struct dutch *d = calloc(1, sizeof(*d));
+	void *user;
+	int rc;
+
+	(void)args;
+	(void)nargs;
+	*out = NULL;
+	if (!d)
+		return SQLITE_NOMEM;
+	pthread_once(&lexicon_once, lexicon_load);
+	rc = api->xFindTokenizer(api, "unicode61", &user, &d->parent);
+	if (rc == SQLITE_OK)
+		rc = d->parent.xCreate(user, (const char **)parent_args, 4,
+				       &d->parent_inst);
+	if (rc == SQLITE_OK && !(d->stem = search_stemmer_new()))
+		rc = SQLITE_ERROR;
+	if (rc != SQLITE_OK) {
+		dutch_delete((Fts5Tokenizer *)d);
+		return rc;
+	}
+	*out = (Fts5Tokenizer *)d;
+	return SQLITE_OK;
+}
+
+int search_register_dutch(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st;
+	fts5_tokenizer t = { dutch_create, dutch_delete, dutch_tokenize };
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (!api)
+		return SQLITE_ERROR;
+	return api->xCreateTokenizer(api, "dutch", api, &t, NULL);
+}

@@ -1,0 +1,589 @@
+/*
+ * check_search.c: the precedent index: Dutch word forms and compounds,
+ * the query language with every form it rejects, ranking, incremental
+ * updates, the public filter, citations, similar dossiers, and recovery
+ * from a damaged index.
+ */
+#include "search/search.h"
+#include "tests/fixture.h"
+
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- Dutch word forms -------------------------------------------------- */
+
+int search_register_dutch(sqlite3 *db);
+
+/* Whether a document holding `doc` is found by a query for `query`,
+ * through a real FTS5 table with the tokenizer. */
+static int meets(sqlite3 *db, const char *doc, const char *query)
+{
+	sqlite3_stmt *st;
+	char q[256];
+	int found;
+
+	ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM t", 0, 0, 0), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?)", -1,
+					    &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, doc, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	snprintf(q, sizeof(q), "\"%s\"", query);
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+					    "SELECT count(*) FROM t WHERE t "
+					    "MATCH ?",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	found = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return found;
+}
+
+START_TEST(dutch_word_forms)
+{
+	static const struct {
+		const char *doc, *query;
+		int meet;
+	} pairs[] = {
+		/* inflections that must meet, both ways */
+		{ "camera's", "camera", 1 },
+		{ "camera", "camera's", 1 },
+		{ "camera’s", "camera", 1 },
+		{ "sensoren", "sensor", 1 },
+		{ "sensor", "sensoren", 1 },
+		{ "drones", "drone", 1 },
+		{ "drone", "drones", 1 },
+		{ "algoritmes", "algoritme", 1 },
+		{ "financiële", "financiele", 1 },
+		{ "financieel", "financiële", 1 },
+		{ "gemeenten", "gemeente", 1 },
+		{ "gemeentes", "gemeente", 1 },
+		{ "waarden", "waarde", 1 },
+		{ "burgers", "burger", 1 },
+		{ "technologieën", "technologie", 1 },
+		{ "risico's", "risico", 1 },
+		{ "ethische", "ethisch", 1 },
+		{ "Camera", "CAMERA", 1 },
+		/* compounds are found by their parts */
+		{ "satellietbeelden", "satelliet", 1 },
+		{ "satellietbeelden", "beeld", 1 },
+		{ "algoritmeregister", "register", 1 },
+		{ "algoritmeregister", "algoritme", 1 },
+		{ "locatiegegevens", "locatie", 1 },
+		{ "persoonsgegevens", "gegevens", 1 },
+		{ "persoonsgegevens", "persoon", 1 },
+		{ "gezichtsherkenningssoftware", "herkenning", 1 },
+		{ "warmtecamera's", "camera", 1 },
+		/* and words that must stay apart */
+		{ "camera", "kamer", 0 },
+		{ "sensor", "censuur", 0 },
+		{ "beleid", "beeld", 0 },
+		{ "data", "dat", 0 },
+		{ "register", "regie", 0 },
+		{ "drone", "dromen", 0 },
+		{ "privacy", "privé", 0 },
+		{ "satelliet", "satire", 0 },
+		{ "gemeentelijk", "lijk", 0 },
+		{ "register", "algoritmeregister", 0 }, /* no part, no whole */
+		{ "2021-001", "2021-002", 0 },
+	};
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	ck_assert_int_eq(search_register_dutch(db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+				      "CREATE VIRTUAL TABLE t USING "
+				      "fts5(x, tokenize='dutch')",
+				      0, 0, 0),
+			 SQLITE_OK);
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(*pairs); i++)
+		ck_assert_msg(meets(db, pairs[i].doc, pairs[i].query) ==
+				      pairs[i].meet,
+			      "'%s' and '%s' should %smeet", pairs[i].doc,
+			      pairs[i].query, pairs[i].meet ? "" : "not ");
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(stems_and_parts)
+{
+	search_stemmer *s = search_stemmer_new();
+	struct search_part p[8];
+	char out[64];
+	const char *w = "algoritmeregister";
+
+	ck_assert_int_eq(search_stem(s, out, sizeof(out), "drones", 6), 4);
+	ck_assert_str_eq(out, "dron");
+	ck_assert_int_eq(search_stem(s, out, sizeof(out), "2021", 4), 4);
+	ck_assert_str_eq(out, "2021");
+	ck_assert_int_eq(search_stem(s, out, sizeof(out), "''", 2), 0);
+	ck_assert_int_eq(search_compound_parts(w, strlen(w), p, 8), 2);
+	ck_assert_int_eq((int)p[0].start, 9); /* register */
+	ck_assert_int_eq((int)p[1].len, 9);   /* algoritme */
+	ck_assert_int_eq(search_compound_parts("verantwoording", 14, p, 8), 0);
+	ck_assert_int_eq(search_compound_parts("camera", 6, p, 8), 0);
+	search_stemmer_free(s);
+}
+END_TEST
+
+/* ---- the query language ----------------------------------------------- */
+
+START_TEST(query_language)
+{
+	static const char *const good[][2] = {
+		{ "camera", "\"camera\"" },
+		{ "  slimme   camera's ", "\"slimme\" AND \"camera's\"" },
+		{ "\"openbare ruimte\" sensoren",
+		  "\"openbare ruimte\" AND \"sensoren\"" },
+		{ "camera -politie", "\"camera\" NOT \"politie\"" },
+		{ "drone OR satelliet toezicht",
+		  "(\"drone\" OR \"satelliet\") AND \"toezicht\"" },
+		{ "a OR b OR c", "(\"a\" OR \"b\" OR \"c\")" },
+		{ "camera -\"open data\"", "\"camera\" NOT \"open data\"" },
+		{ "ECV:2021:1", "\"ECV:2021:1\"" },
+		{ "camera AND privacy", "\"camera\" AND \"privacy\"" },
+		{ "camera & privacy", "\"camera\" AND \"privacy\"" },
+		{ "or", "\"or\"" },
+	};
+	static const char *const rejected[][2] = {
+		{ "", "empty" },
+		{ "   ", "empty" },
+		{ "\"camera", "not closed" },
+		{ "camera\"s", "stray quote" },
+		{ "camera -", "lone '-'" },
+		{ "-", "lone '-'" },
+		{ "-camera", "not only what to leave out" },
+		{ "NEAR(camera privacy)", "NEAR" },
+		{ "(camera OR drone)", "parentheses" },
+		{ "camera*", "'*'" },
+		{ "OR camera", "both sides" },
+		{ "camera OR", "both sides" },
+		{ "camera OR OR drone", "both sides" },
+		{ "camera OR -drone", "both sides" },
+		{ "camera NOT drone", "-word" },
+	};
+	char *fts;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		ck_assert_msg(search_parse(&fts, good[i][0]) == 0, "%s: %s",
+			      good[i][0], archive_error_last());
+		ck_assert_str_eq(fts, good[i][1]);
+		free(fts);
+	}
+	for (size_t i = 0; i < sizeof(rejected) / sizeof(*rejected); i++) {
+		ck_assert_msg(search_parse(&fts, rejected[i][0]) ==
+				      ARCHIVE_EINVALID,
+			      "'%s' accepted", rejected[i][0]);
+		ck_assert_ptr_null(fts);
+		ck_assert_msg(strstr(archive_error_last(), rejected[i][1]),
+			      "'%s': %s", rejected[i][0], archive_error_last());
+	}
+}
+END_TEST
+
+/* ---- an archive to search --------------------------------------------- */
+
+static char *dir;
+static archive *a;
+static search_index *ix;
+
+/* Commits a dossier with an advice. `front` adds front matter lines. */
+static void put_dossier(const char *id, const char *title, const char *front,
+			const char *body, const char *summary,
+			const char *advice)
+{
+	char path[128], text[8192];
+
+	snprintf(path, sizeof(path), "dossiers/%.4s/%s/dossier.md", id, id);
+	snprintf(text, sizeof(text),
+		 "---\nid: %s\ntitle: \"%s\"\nkind: unasked\nreceived: "
+		 "%.4s-02-01\n%s---\n%s\n",
+		 id, title, id, front, body);
+	fixture_commit_text(a, path, text);
+	if (!advice)
+		return;
+	snprintf(path, sizeof(path), "dossiers/%.4s/%s/advies.md", id, id);
+	snprintf(text, sizeof(text),
+		 "---\nadopted: %.4s-06-01\nsummary: \"%s\"\n---\n%s\n", id,
+		 summary, advice);
+	fixture_commit_text(a, path, text);
+}
+
+#define PUBLISHED "status: published\nvisibility: public\n"
+
+static void setup(void)
+{
+	setenv("MORES_TODAY", "2026-11-23", 1);
+	dir = fixture_tmpdir();
+	a = fixture_archive(dir);
+	put_dossier("2021-001", "Slimme camera's op het stationsplein",
+		    PUBLISHED "values: [privacy]\ntopics: [camera]\n",
+		    "De gemeente wil camera's ophangen.",
+		    "Camera's alleen met een duidelijk doel.",
+		    "Beelden worden na een week gewist.");
+	put_dossier("2022-001", "Sensoren die de drukte tellen",
+		    PUBLISHED "values: [privacy, transparantie]\n"
+			      "topics: [sensoren]\nrelated: [2021-001]\n",
+		    "Tellen in de binnenstad.",
+		    "Sensoren mogen tellen, niet volgen.",
+		    "Net als bij de camera's van 2021-001 geldt: weinig "
+		    "gegevens. De drukte wordt geteld.");
+	put_dossier("2023-001", "Satellietbeelden voor toezicht op illegale bouw",
+		    PUBLISHED "values: [rechtvaardigheid]\ninstruments: [deda]\n",
+		    "Toezicht vanuit de ruimte.",
+		    "Satellietbeelden zijn een hulpmiddel, geen bewijs.",
+		    "Voortbouwend op ECT:2022:1 vraagt de commissie om "
+		    "menselijke controle van elke melding.");
+	put_dossier("2024-001", "Het algoritmeregister",
+		    PUBLISHED "values: [transparantie]\n",
+		    "Een openbaar register.",
+		    "Een algoritmeregister moet volledig zijn.",
+		    "Drones en andere systemen horen er ook in.");
+	ck_assert_int_eq(search_open(&ix, a), 0);
+}
+
+static void teardown(void)
+{
+	search_close(ix);
+	archive_free(a);
+	fixture_rmdir(dir);
+	unsetenv("MORES_TODAY");
+}
+
+static json_t *run(const char *q, const search_opts *o)
+{
+	static const search_opts none;
+	json_t *r;
+
+	ck_assert_msg(search_query(&r, ix, q, o ? o : &none) == 0, "%s: %s", q,
+		      archive_error_last());
+	return r;
+}
+
+static const char *id_at(json_t *r, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(r, i), "id"));
+}
+
+START_TEST(ranking)
+{
+	static const char *const expect[][2] = {
+		{ "camera", "2021-001" },       /* title over body mention */
+		{ "sensor", "2022-001" },
+		{ "satelliet", "2023-001" },    /* a part of a compound */
+		{ "register", "2024-001" },     /* the head of a compound */
+		{ "drones", "2024-001" },
+		{ "persoonlijke levenssfeer", "2021-001" }, /* a value synonym */
+		{ "\"duidelijk doel\"", "2021-001" },
+		{ "volledig OR gewist -algoritmeregister", "2021-001" },
+	};
+
+	for (size_t i = 0; i < sizeof(expect) / sizeof(*expect); i++) {
+		json_t *r = run(expect[i][0], NULL);
+
+		ck_assert_msg(json_array_size(r) > 0, "%s: nothing", expect[i][0]);
+		ck_assert_msg(!strcmp(id_at(r, 0), expect[i][1]),
+			      "%s: %s first, not %s", expect[i][0], id_at(r, 0),
+			      expect[i][1]);
+		json_decref(r);
+	}
+}
+END_TEST
+
+START_TEST(results_and_facets)
+{
+	search_opts o = { .value = "transparantie" };
+	json_t *r = run("camera's", NULL), *first;
+
+	ck_assert_int_eq(json_array_size(r), 2); /* 2021-001 and 2022-001 */
+	first = json_array_get(r, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(first, "citation")),
+			 "ECT:2021:1");
+	ck_assert_int_eq(json_integer_value(json_object_get(first, "year")),
+			 2021);
+	ck_assert(json_real_value(json_object_get(first, "score")) >
+		  json_real_value(json_object_get(json_array_get(r, 1),
+						  "score")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
+					     first, "snippet")),
+				     "«camera's»"));
+	json_decref(r);
+	r = run("tellen OR register", &o);
+	ck_assert_int_eq(json_array_size(r), 2);
+	json_decref(r);
+	o = (search_opts){ .year = 2023 };
+	r = run("toezicht OR camera", &o);
+	ck_assert_int_eq(json_array_size(r), 1);
+	ck_assert_str_eq(id_at(r, 0), "2023-001");
+	json_decref(r);
+	o = (search_opts){ .limit = 1 };
+	r = run("commissie OR camera OR drukte", &o);
+	ck_assert_int_eq(json_array_size(r), 1);
+	json_decref(r);
+	r = run("olifant", NULL);
+	ck_assert_int_eq(json_array_size(r), 0);
+	json_decref(r);
+	o = (search_opts){ .kind = "gevraagd" };
+	ck_assert_int_eq(search_query(&r, ix, "camera", &o), ARCHIVE_EINVALID);
+	o = (search_opts){ .value = "geluk" };
+	ck_assert_int_eq(search_query(&r, ix, "camera", &o), ARCHIVE_EINVALID);
+	ck_assert_ptr_nonnull(strstr(archive_error_last(), "geluk"));
+	o = (search_opts){ .status = "klaar" };
+	ck_assert_int_eq(search_query(&r, ix, "camera", &o), ARCHIVE_EINVALID);
+}
+END_TEST
+
+/* The index follows every kind of change, and only redoes what changed. */
+START_TEST(incremental_updates)
+{
+	search_stats st;
+	json_t *r;
+
+	ck_assert_int_eq(search_update(ix, 0, &st), 0);
+	ck_assert(st.rebuilt);
+	ck_assert_int_eq(st.indexed, 4);
+	ck_assert_int_eq(search_update(ix, 0, &st), 0);
+	ck_assert_int_eq(st.indexed, 0);
+	/* add */
+	put_dossier("2025-001", "Een chatbot voor inwoners", PUBLISHED, "x",
+		    "Zebravink", "De chatbot.");
+	ck_assert_int_eq(search_update(ix, 0, &st), 0);
+	ck_assert(!st.rebuilt);
+	ck_assert_int_eq(st.indexed, 1);
+	r = run("zebravink", NULL);
+	ck_assert_int_eq(json_array_size(r), 1);
+	json_decref(r);
+	/* change: search brings the index up to date by itself */
+	put_dossier("2025-001", "Een chatbot voor inwoners", PUBLISHED, "x",
+		    "Okapi", "De chatbot.");
+	r = run("zebravink", NULL);
+	ck_assert_int_eq(json_array_size(r), 0);
+	json_decref(r);
+	r = run("okapi", NULL);
+	ck_assert_int_eq(json_array_size(r), 1);
+	json_decref(r);
+	/* rename (a move to another folder, as plain git would) */
+	fixture_git(archive_path(a), "mv dossiers/2025/2025-001 "
+				     "dossiers/2025/2025-002");
+	fixture_write_file("/dev/null", "");
+	{
+		char path[512], *text;
+		size_t len;
+
+		snprintf(path, sizeof(path),
+			 "%s/arch/dossiers/2025/2025-002/dossier.md", dir);
+		ck_assert_int_eq(archive_file_slurp(&text, &len, path), 0);
+		memcpy(strstr(text, "2025-001"), "2025-002", 8);
+		fixture_write_file(path, text);
+		free(text);
+	}
+	ck_assert_int_eq(fixture_git(archive_path(a),
+				     "-c user.name=X -c user.email=x@y "
+				     "commit -qam rename"),
+			 0);
+	archive_free(a);
+	a = fixture_open(dir);
+	search_close(ix);
+	ck_assert_int_eq(search_open(&ix, a), 0);
+	ck_assert_int_eq(search_update(ix, 0, &st), 0);
+	ck_assert_int_eq(st.removed, 1);
+	ck_assert_int_eq(st.indexed, 1);
+	r = run("okapi", NULL);
+	ck_assert_int_eq(json_array_size(r), 1);
+	ck_assert_str_eq(id_at(r, 0), "2025-002");
+	json_decref(r);
+	/* delete */
+	ck_assert_int_eq(fixture_git(archive_path(a),
+				     "-c user.name=X -c user.email=x@y rm -rq "
+				     "dossiers/2025"),
+			 0);
+	ck_assert_int_eq(fixture_git(archive_path(a),
+				     "-c user.name=X -c user.email=x@y "
+				     "commit -qm weg"),
+			 0);
+	archive_free(a);
+	a = fixture_open(dir);
+	search_close(ix);
+	ck_assert_int_eq(search_open(&ix, a), 0);
+	r = run("okapi", NULL);
+	ck_assert_int_eq(json_array_size(r), 0);
+	json_decref(r);
+	/* a new vocabulary changes what synonyms find: everything again */
+	fixture_commit_text(a, "values.yml",
+			    "- id: privacy\n  label: Privacy\n  question: "
+			    "Wat blijft van jezelf?\n  synonyms: [kameleon]\n"
+			    "- id: transparantie\n  label: T\n  question: Q?\n"
+			    "- id: rechtvaardigheid\n  label: R\n  question: "
+			    "Q?\n");
+	ck_assert_int_eq(search_update(ix, 0, &st), 0);
+	ck_assert(st.rebuilt);
+	r = run("kameleon", NULL);
+	ck_assert_int_eq(json_array_size(r), 2);
+	json_decref(r);
+	ck_assert_int_eq(search_update(ix, 1, &st), 0);
+	ck_assert(st.rebuilt);
+	ck_assert_int_eq(st.indexed, 4);
+}
+END_TEST
+
+/* Every secret carries a marker word that public search must never find,
+ * while staff search finds each one. */
+START_TEST(public_filter)
+{
+	static const char *const markers[] = { "zwaardvis", "narwal",
+					       "pelikaan", "axolotl",
+					       "wombat", "lamantijn", "gnoe" };
+	search_opts pub = { .public_only = 1 };
+	char path[128];
+	json_t *r;
+
+	put_dossier("2025-001", "Vertrouwelijk zwaardvis",
+		    "status: published\nvisibility: confidential\n",
+		    "zwaardvis", "zwaardvis", "zwaardvis");
+	put_dossier("2025-002", "Concept narwal",
+		    "status: draft\nvisibility: public\n", "narwal", "narwal",
+		    "narwal");
+	put_dossier("2025-003", "Embargo pelikaan",
+		    PUBLISHED "embargo_until: 2027-01-01\n", "pelikaan",
+		    "pelikaan", "pelikaan");
+	put_dossier("2025-004", "Openbaar met geheimen",
+		    PUBLISHED "rapporteur: Wombat\ndeadline: 2026-01-01\n",
+		    "De casus: lamantijn.", "Openbaar",
+		    "Openbaar deel.\n<!-- intern -->\naxolotl\n"
+		    "<!-- /intern -->\nNog meer openbaar.");
+	snprintf(path, sizeof(path), "dossiers/2025/2025-004/notities/a.md");
+	fixture_commit_text(a, path, "gnoe\n");
+	for (size_t i = 0; i < sizeof(markers) / sizeof(*markers); i++) {
+		r = run(markers[i], &pub);
+		ck_assert_msg(json_array_size(r) == 0, "%s leaked", markers[i]);
+		json_decref(r);
+		if (!strcmp(markers[i], "wombat"))
+			continue; /* the rapporteur is not text at all */
+		r = run(markers[i], NULL);
+		ck_assert_msg(json_array_size(r) == 1, "staff misses %s",
+			      markers[i]);
+		json_decref(r);
+	}
+	/* the public part of 2025-004 is found all the same */
+	r = run("\"nog meer openbaar\"", &pub);
+	ck_assert_int_eq(json_array_size(r), 1);
+	ck_assert_str_eq(id_at(r, 0), "2025-004");
+	json_decref(r);
+	/* the embargo ends with the calendar, without a commit */
+	setenv("MORES_TODAY", "2027-01-01", 1);
+	r = run("pelikaan", &pub);
+	ck_assert_int_eq(json_array_size(r), 1);
+	ck_assert_ptr_null(strstr(json_string_value(json_object_get(
+					  json_array_get(r, 0), "snippet")),
+				  "axolotl"));
+	json_decref(r);
+}
+END_TEST
+
+START_TEST(citations_and_similar)
+{
+	json_t *r, *why;
+	char *text;
+
+	ck_assert_int_eq(search_cited_by(&r, ix, "2021-001"), 0);
+	ck_assert_int_eq(json_array_size(r), 1);
+	ck_assert_str_eq(id_at(r, 0), "2022-001");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(r, 0),
+							   "how")),
+			 "related+text");
+	json_decref(r);
+	ck_assert_int_eq(search_cited_by(&r, ix, "2022-001"), 0);
+	ck_assert_int_eq(json_array_size(r), 1);
+	ck_assert_str_eq(id_at(r, 0), "2023-001"); /* ECT:2022:1 in text */
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(r, 0),
+							   "how")),
+			 "text");
+	json_decref(r);
+
+	ck_assert_int_eq(search_similar(&r, ix, "2022-001", 10), 0);
+	ck_assert_int_ge(json_array_size(r), 2);
+	ck_assert_str_eq(id_at(r, 0), "2021-001"); /* value, citation, words */
+	why = json_object_get(json_array_get(r, 0), "why");
+	text = json_dumps(why, 0);
+	ck_assert_ptr_nonnull(strstr(text, "values: privacy"));
+	ck_assert_ptr_nonnull(strstr(text, "cited by this one"));
+	free(text);
+	json_decref(r);
+	ck_assert_int_eq(search_similar(&r, ix, "2099-001", 10),
+			 ARCHIVE_ENOTFOUND);
+}
+END_TEST
+
+/* A damaged or deleted index is derived data: it is rebuilt. */
+START_TEST(damaged_index)
+{
+	char path[512];
+	json_t *r;
+	FILE *f;
+
+	r = run("camera", NULL);
+	json_decref(r);
+	search_close(ix);
+	snprintf(path, sizeof(path), "%s/index.sqlite", archive_derived_dir(a));
+	ck_assert_ptr_nonnull(f = fopen(path, "r+"));
+	fseek(f, 0, SEEK_SET);
+	fputs("dit is geen database meer, maar rommel", f);
+	fclose(f);
+	ck_assert_int_eq(search_open(&ix, a), 0);
+	r = run("camera", NULL);
+	ck_assert_int_eq(json_array_size(r), 2);
+	json_decref(r);
+	search_close(ix);
+	ck_assert_int_eq(truncate(path, 4096), 0);
+	ck_assert_int_eq(search_open(&ix, a), 0);
+	r = run("camera", NULL);
+	ck_assert_int_eq(json_array_size(r), 2);
+	json_decref(r);
+	search_close(ix);
+	unlink(path);
+	ck_assert_int_eq(search_open(&ix, a), 0);
+	r = run("camera", NULL);
+	ck_assert_int_eq(json_array_size(r), 2);
+	json_decref(r);
+}
+END_TEST
+
+Suite *search_suite(void)
+{
+	Suite *s = suite_create("search");
+	TCase *t = tcase_create("language");
+
+	tcase_add_test(t, dutch_word_forms);
+	tcase_add_test(t, stems_and_parts);
+	tcase_add_test(t, query_language);
+	suite_add_tcase(s, t);
+	t = tcase_create("index");
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, ranking);
+	tcase_add_test(t, results_and_facets);
+	tcase_add_test(t, incremental_updates);
+	tcase_add_test(t, public_filter);
+	tcase_add_test(t, citations_and_similar);
+	tcase_add_test(t, damaged_index);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *r = srunner_create(search_suite());
+	int failed;
+
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? 1 : 0;
+}
