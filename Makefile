@@ -6,23 +6,24 @@ DATADIR = $(PREFIX)/share/mores
 MANDIR = $(PREFIX)/share/man/man1
 
 CC ?= cc
-PKGS = libgit2 yaml-0.1 jansson sqlite3
+PKGS = libgit2 yaml-0.1 jansson sqlite3 libcmark-gfm libmicrohttpd libcurl
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers -I.
 CFLAGS += $(shell pkg-config --cflags $(PKGS))
-LDLIBS += $(shell pkg-config --libs $(PKGS)) -lstemmer -lm -lpthread
+LDLIBS += $(shell pkg-config --libs $(PKGS)) -lcmark-gfm-extensions -lstemmer -lm -lpthread
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 ARCHIVE_SRC = $(wildcard archive/*.c)
 CASEWORK_SRC = $(wildcard casework/*.c)
 SEARCH_SRC = $(wildcard search/*.c)
+SITE_SRC = $(wildcard site-gen/*.c)
 CLI_SRC = $(wildcard cli/*.c)
-LIB_SRC = $(ARCHIVE_SRC) $(CASEWORK_SRC) $(SEARCH_SRC)
+LIB_SRC = $(ARCHIVE_SRC) $(CASEWORK_SRC) $(SEARCH_SRC) $(SITE_SRC)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 CLI_OBJ = $(CLI_SRC:.c=.o)
 HEADERS = $(wildcard */*.h)
 
-TEST_SUITES = tests/check_archive tests/check_casework tests/check_search
+TEST_SUITES = tests/check_archive tests/check_casework tests/check_search tests/check_serve
 
 .PHONY: all deps demo check unit e2e install clean asan valgrind
 
@@ -38,16 +39,21 @@ libmores.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 %.o: %.c $(HEADERS)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 tests/check_%: tests/check_%.c tests/fixture.c libmores.a $(HEADERS)
 	$(CC) $(CFLAGS) $(shell pkg-config --cflags check) -o $@ $< tests/fixture.c libmores.a \
 		$(LDLIBS) $(CHECK_LIBS)
 
-demo: deps mores
+# demo and check install missing packages first, then build in a fresh
+# make, so that pkg-config sees what was just installed.
+demo: deps
+	@$(MAKE) --no-print-directory mores
 	@sh scripts/demo.sh
 
-check: deps mores $(TEST_SUITES)
+check: deps
+	@$(MAKE) --no-print-directory mores $(TEST_SUITES)
 	@sh tests/run.sh
 
 unit: mores $(TEST_SUITES)

@@ -352,6 +352,13 @@ int archive_public_view(archive_public **out, const archive_dossier *d,
 			archive_public_id_fn related_ok, void *ctx);
 void archive_public_free(archive_public *p);
 
+/* Calls fn with the dossier id of every mention of another dossier in a
+ * text: citation ids of this committee (CODE:YYYY:N) and dossier ids
+ * (YYYY-NNN), in order, repeats included. fn returning non-zero stops
+ * the scan and is returned. */
+int archive_text_mentions(const char *text, const char *code,
+			  archive_path_fn fn, void *ctx);
+
 /* Removes internal passages: the lines from one reading `<!-- intern -->`
  * through one reading `<!-- /intern -->` (an unclosed passage runs to the
  * end). Caller frees *out. */

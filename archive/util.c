@@ -179,6 +179,40 @@ char *archive_id_citation(const char *code, const char *id)
 	return out;
 }
 
+static int word_start(const char *text, const char *p)
+{
+	return p == text || !isalnum((unsigned char)p[-1]);
+}
+
+int archive_text_mentions(const char *text, const char *code,
+			  archive_path_fn fn, void *ctx)
+{
+	size_t cl = strlen(code);
+	int rc = 0;
+
+	for (const char *p = text; *p && rc == 0; p++) {
+		char id[32];
+		int y, n, used;
+
+		if (!word_start(text, p))
+			continue;
+		if (cl && !strncmp(p, code, cl) && p[cl] == ':' &&
+		    sscanf(p + cl, ":%4d:%6d%n", &y, &n, &used) == 2 &&
+		    !isdigit((unsigned char)p[cl + used]) && n > 0 &&
+		    y >= 1000) {
+			snprintf(id, sizeof(id), "%04d-%03d", y, n);
+			rc = fn(id, ctx);
+		} else if (isdigit((unsigned char)p[0]) && p[4] == '-' &&
+			   sscanf(p, "%4d-%6d%n", &y, &n, &used) == 2 &&
+			   used >= 8 && !isalnum((unsigned char)p[used])) {
+			snprintf(id, sizeof(id), "%.*s", used, p);
+			if (archive_id_parse(id, NULL, NULL) == 0)
+				rc = fn(id, ctx);
+		}
+	}
+	return rc;
+}
+
 static int is_dir(const char *path)
 {
 	struct stat st;

@@ -4,7 +4,7 @@
  * message naming the value at fault; validation goes on after a problem so
  * that one run shows them all.
  */
-#include "archive.h"
+#include "archive_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -305,7 +305,7 @@ int archive_settings_validate(const archive_node *settings, const char *file,
 {
 	struct check c = { file, report, ctx, 0 };
 	const char *code = text_field(&c, settings, "code", 1);
-	const char *lang;
+	const char *lang, *theme;
 	archive_node *site = archive_node_get(settings, "site");
 
 	text_field(&c, settings, "name", 1);
@@ -332,6 +332,14 @@ int archive_settings_validate(const archive_node *settings, const char *file,
 		    strncmp(url, "http://", 7))
 			problem(&c, "site.base_url",
 				"'%s' is not an http(s) address", url);
+		theme = archive_node_get_scalar(site, "theme");
+		if (theme && (archive_path_check(theme) != 0 ||
+			      strlen(theme) < 5 ||
+			      strcmp(theme + strlen(theme) - 4, ".css"))) {
+			archive_error_clear();
+			problem(&c, "site.theme",
+				"'%s' is not a .css file in the archive", theme);
+		}
 	}
 	return c.problems;
 }

@@ -68,6 +68,8 @@ int cmd_template_list(struct cli *, int, char **);
 int cmd_index(struct cli *, int, char **);
 int cmd_search(struct cli *, int, char **);
 int cmd_similar(struct cli *, int, char **);
+int cmd_site_build(struct cli *, int, char **);
+int cmd_site_serve(struct cli *, int, char **);
 int cmd_later(struct cli *, int, char **);
 
 #endif

@@ -126,11 +126,20 @@ const struct command cli_commands[] = {
 	  "match with the reasons.\n",
 	  cmd_similar },
 	{ "site build", "site build [--out DIR]", "build the public site",
-	  "Builds the static moresprudence site (default ARCHIVE/_site).\n",
-	  cmd_later },
+	  "Builds the static moresprudence site (default ARCHIVE/_site): a\n"
+	  "page per public reflection, listings per kind, value, instrument\n"
+	  "and year, yearly reports, search that runs in the browser,\n"
+	  "feed.xml, sitemap.xml and data/reflecties.json. Only what the\n"
+	  "publication rule allows is in it: published, public and past any\n"
+	  "embargo, without notes, internal fields or internal passages.\n"
+	  "Files that did not change are left alone; the site works from a\n"
+	  "web server and opened from disk.\n",
+	  cmd_site_build },
 	{ "site serve", "site serve [--out DIR] [--port N]",
-	  "preview the site on 127.0.0.1", "Serves the built site locally.\n",
-	  cmd_later },
+	  "preview the site on 127.0.0.1",
+	  "Builds the site, then serves it on http://127.0.0.1:N/ (default\n"
+	  "8000) until Ctrl-C. Only this computer can reach it.\n",
+	  cmd_site_serve },
 	{ "template list", "template list", "list advice templates",
 	  "Lists the advice templates: those mores ships and those in the\n"
 	  "archive's templates/advice/ folder, which win on equal names.\n",

@@ -423,36 +423,26 @@ static int add_cite(struct run *r, const char *src, const char *dst,
 	return step(r, r->ins_cite);
 }
 
+struct mention {
+	struct run *r;
+	const char *src;
+};
+
+static int add_mention(const char *id, void *ctx)
+{
+	struct mention *m = ctx;
+
+	return add_cite(m->r, m->src, id, "text");
+}
+
 /* Mentions of other dossiers in a text: CODE:YYYY:N citation ids of this
  * committee and YYYY-NNN dossier ids. */
 static int add_mentions(struct run *r, const char *src, const char *text)
 {
-	const char *code = archive_code(r->ix->a);
-	size_t cl = strlen(code);
-	int rc = 0;
+	struct mention m = { r, src };
 
-	for (const char *p = text; *p && rc == 0; p++) {
-		char id[32];
-		int y, n, used;
-
-		if ((p == text || !isalnum((unsigned char)p[-1])) &&
-		    !strncmp(p, code, cl) && p[cl] == ':' &&
-		    sscanf(p + cl, ":%4d:%6d%n", &y, &n, &used) == 2 &&
-		    !isdigit((unsigned char)p[cl + used]) && n > 0 &&
-		    y >= 1000) {
-			snprintf(id, sizeof(id), "%04d-%03d", y, n);
-			rc = add_cite(r, src, id, "text");
-		} else if ((p == text || !isalnum((unsigned char)p[-1])) &&
-			   isdigit((unsigned char)p[0]) &&
-			   sscanf(p, "%4d-%6d%n", &y, &n, &used) == 2 &&
-			   used >= 8 && p[4] == '-' &&
-			   !isalnum((unsigned char)p[used])) {
-			snprintf(id, sizeof(id), "%.*s", used, p);
-			if (archive_id_parse(id, NULL, NULL) == 0)
-				rc = add_cite(r, src, id, "text");
-		}
-	}
-	return rc;
+	return archive_text_mentions(text, archive_code(r->ix->a), add_mention,
+				     &m);
 }
 
 /* The internal notes of a dossier (notities/), for staff search only. */

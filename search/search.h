@@ -79,6 +79,18 @@ int search_similar(json_t **out, search_index *ix, const char *id,
  * array of {id, title, how: "related"|"text"|"related+text"}. */
 int search_cited_by(json_t **out, search_index *ix, const char *id);
 
+/* ---- the public postings, for the site's search shards ---------------- */
+
+/* Called once per indexed word form (in byte order) with the public
+ * dossiers that hold it and a weight for each (occurrences, counted more
+ * in titles and summaries than in the text). */
+typedef int (*search_term_fn)(const char *term, char *const *ids,
+			      const int *weights, size_t n, void *ctx);
+
+/* Streams the postings of the public rows, brought up to date first:
+ * exactly what `mores search --public` searches. */
+int search_public_terms(search_index *ix, search_term_fn fn, void *ctx);
+
 /* ---- the Dutch word forms (shared with the site's search shards) ------- */
 
 typedef struct search_stemmer search_stemmer;

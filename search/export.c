@@ -1,0 +1,182 @@
+/*
+ * export.c: the postings of the public rows, term by term, for the
+ * site's search shards: the browser then finds what `mores search
+ * --public` finds, with the same word forms, without a server.
+ */
+#include "search_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Column weights, in the order of the pub table's columns. */
+static const struct {
+	const char *col;
+	int weight;
+} weights[] = { { "title", 20 }, { "summary", 12 }, { "question", 8 },
+		{ "vals", 6 },	 { "topics", 6 },   { "body", 2 },
+		{ "advice", 3 }, { "response", 2 } };
+
+static int weight_of(const char *col)
+{
+	for (size_t i = 0; i < sizeof(weights) / sizeof(*weights); i++)
+		if (!strcmp(weights[i].col, col))
+			return weights[i].weight;
+	return 1;
+}
+
+struct ids {
+	sqlite3_int64 *row;
+	char **id;
+	size_t n;
+};
+
+static void ids_free(struct ids *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->id[i]);
+	free(m->id);
+	free(m->row);
+}
+
+/* rowid -> dossier id of the public rows, sorted by rowid. */
+static int load_ids(search_index *ix, struct ids *m)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+
+	if (sqlite3_prepare_v2(ix->db,
+			       "SELECT rowid, id FROM doc WHERE public"
+			       " ORDER BY rowid",
+			       -1, &st, NULL) != SQLITE_OK)
+		return search_db_fail(ix, "reading the index");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (m->n == cap) {
+			cap = cap * 2 + 256;
+			sqlite3_int64 *r = realloc(m->row, cap * sizeof(*r));
+			char **id = r ? realloc(m->id, cap * sizeof(*id)) : NULL;
+
+			if (r)
+				m->row = r;
+			if (!id) {
+				sqlite3_finalize(st);
+				return archive_error_set(ARCHIVE_ERROR,
+							 "out of memory");
+			}
+			m->id = id;
+		}
+		m->row[m->n] = sqlite3_column_int64(st, 0);
+		m->id[m->n] = strdup((const char *)sqlite3_column_text(st, 1));
+		if (m->id[m->n])
+			m->n++;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static const char *id_of(const struct ids *m, sqlite3_int64 row)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->row[mid] == row)
+			return m->id[mid];
+		if (m->row[mid] < row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+struct postings {
+	char term[256];
+	char **ids;
+	int *w;
+	size_t n, cap;
+	sqlite3_int64 last;
+};
+
+static int flush(struct postings *p, search_term_fn fn, void *ctx)
+{
+	int rc = p->n ? fn(p->term, p->ids, p->w, p->n, ctx) : 0;
+
+	p->n = 0;
+	p->last = 0;
+	return rc;
+}
+
+static int add(struct postings *p, const struct ids *m, sqlite3_int64 row,
+	       int w)
+{
+	const char *id;
+
+	if (p->n && p->last == row) {
+		p->w[p->n - 1] += w;
+		return 0;
+	}
+	/* a row that is not public is never passed on */
+	if (!(id = id_of(m, row)))
+		return 0;
+	if (p->n == p->cap) {
+		size_t cap = p->cap * 2 + 64;
+		char **ids = realloc(p->ids, cap * sizeof(*ids));
+		int *ws = ids ? realloc(p->w, cap * sizeof(*ws)) : NULL;
+
+		if (ids)
+			p->ids = ids;
+		if (!ws)
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		p->w = ws;
+		p->cap = cap;
+	}
+	p->ids[p->n] = (char *)id;
+	p->w[p->n++] = w;
+	p->last = row;
+	return 0;
+}
+
+int search_public_terms(search_index *ix, search_term_fn fn, void *ctx)
+{
+	struct ids m = { 0 };
+	struct postings p = { 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = search_update(ix, 0, NULL)) != 0 ||
+	    (rc = load_ids(ix, &m)) != 0) {
+		ids_free(&m);
+		return rc;
+	}
+	if (sqlite3_exec(ix->db,
+			 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.pub_terms"
+			 " USING fts5vocab(main, pub, instance)",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ix->db,
+			       "SELECT term, doc, col FROM temp.pub_terms", -1,
+			       &st, NULL) != SQLITE_OK) {
+		ids_free(&m);
+		return search_db_fail(ix, "reading the index");
+	}
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		const char *term = (const char *)sqlite3_column_text(st, 0);
+
+		if (strlen(term) >= sizeof(p.term))
+			continue;
+		if (strcmp(term, p.term)) {
+			rc = flush(&p, fn, ctx);
+			strcpy(p.term, term);
+		}
+		if (rc == 0)
+			rc = add(&p, &m, sqlite3_column_int64(st, 1),
+				 weight_of((const char *)sqlite3_column_text(st,
+									      2)));
+	}
+	rc = rc ? rc : flush(&p, fn, ctx);
+	sqlite3_finalize(st);
+	free(p.ids);
+	free(p.w);
+	ids_free(&m);
+	return rc;
+}

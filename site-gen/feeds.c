@@ -1,0 +1,195 @@
+/*
+ * feeds.c: what other programs read: the Atom feed of new reflections,
+ * the sitemap, and data/reflecties.json with the public fields of every
+ * reflection for others to reuse (and for committees that harvest each
+ * other's collections).
+ */
+#include "site_int.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FEED_ENTRIES 30
+
+/* base_url with exactly one trailing slash, or "" */
+static void base(struct site *s, char *out, size_t size)
+{
+	size_t n = s->base_url ? strlen(s->base_url) : 0;
+
+	snprintf(out, size, "%s%s", n ? s->base_url : "",
+		 n && s->base_url[n - 1] != '/' ? "/" : "");
+}
+
+static void entry_id(struct site *s, struct sbuf *b, const char *root,
+		     const char *id)
+{
+	if (*root) {
+		sb_xml(b, root);
+		sb_printf(b, "reflecties/%s/", id);
+	} else {
+		/* a stable id without a web address: a tag URI */
+		sb_puts(b, "tag:mores.invalid,2000:");
+		sb_xml(b, s->code);
+		sb_printf(b, "/%s", id);
+	}
+}
+
+static int feed(struct site *s)
+{
+	struct sbuf b = { 0 };
+	char root[1024];
+	int rc;
+
+	base(s, root, sizeof(root));
+	sb_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns="
+		    "\"http://www.w3.org/2005/Atom\" xml:lang=\"nl\">\n<title>");
+	sb_xml(&b, s->title);
+	sb_puts(&b, "</title>\n<id>");
+	if (*root)
+		sb_xml(&b, root);
+	else
+		sb_printf(&b, "tag:mores.invalid,2000:%s", s->code);
+	/* the newest adoption: the same commit gives the same feed */
+	sb_printf(&b, "</id>\n<updated>%sT00:00:00Z</updated>\n",
+		  s->n && s->e[0].p->adopted ? s->e[0].p->adopted
+					     : "2000-01-01");
+	sb_puts(&b, "<link rel=\"self\" href=\"");
+	sb_xml(&b, root);
+	sb_puts(&b, "feed.xml\"/>\n<link rel=\"alternate\" type=\"text/html\" "
+		    "href=\"");
+	sb_xml(&b, *root ? root : "./");
+	sb_puts(&b, "\"/>\n<author><name>");
+	sb_xml(&b, s->name);
+	sb_puts(&b, "</name></author>\n");
+	for (size_t i = 0; i < s->n && i < FEED_ENTRIES; i++) {
+		const archive_public *p = s->e[i].p;
+
+		sb_puts(&b, "<entry>\n<title>");
+		sb_xml(&b, p->title);
+		sb_puts(&b, "</title>\n<id>");
+		entry_id(s, &b, root, p->id);
+		sb_puts(&b, "</id>\n<link rel=\"alternate\" type=\"text/html\" "
+			    "href=\"");
+		sb_xml(&b, root);
+		sb_printf(&b, "reflecties/%s/\"/>\n<updated>%sT00:00:00Z"
+			      "</updated>\n",
+			  p->id, p->adopted ? p->adopted : p->received);
+		if (p->summary) {
+			sb_puts(&b, "<summary>");
+			sb_xml(&b, p->summary);
+			sb_puts(&b, "</summary>\n");
+		}
+		sb_puts(&b, "</entry>\n");
+	}
+	sb_puts(&b, "</feed>\n");
+	rc = b.oom ? archive_error_set(ARCHIVE_ERROR, "out of memory")
+		   : site_write(s, "feed.xml", b.s, b.len, NULL);
+	sb_free(&b);
+	return rc;
+}
+
+/* Every page of the site so far, from what this build wrote. */
+static int sitemap(struct site *s)
+{
+	struct sbuf b = { 0 };
+	char root[1024];
+	const char *p = s->manifest.s;
+	int rc;
+
+	base(s, root, sizeof(root));
+	if (!*root)
+		return 0; /* a sitemap needs full addresses */
+	sb_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns="
+		    "\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+	while (p && *p) {
+		size_t n = strcspn(p, "\t");
+		const char *nl = strchr(p, '\n');
+
+		if (n >= 10 && !strncmp(p + n - 10, "index.html", 10)) {
+			sb_puts(&b, "<url><loc>");
+			sb_xml(&b, root);
+			sb_put(&b, p, n - 10);
+			sb_puts(&b, "</loc></url>\n");
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	sb_puts(&b, "</urlset>\n");
+	rc = b.oom ? archive_error_set(ARCHIVE_ERROR, "out of memory")
+		   : site_write(s, "sitemap.xml", b.s, b.len, NULL);
+	sb_free(&b);
+	return rc;
+}
+
+static json_t *strings(char *const *list, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(list[i]));
+	return a;
+}
+
+static void set(json_t *o, const char *key, const char *v)
+{
+	if (v)
+		json_object_set_new(o, key, json_string(v));
+}
+
+/* The public fields of each reflection, oldest first, one line each. */
+static int data_export(struct site *s)
+{
+	struct sbuf b = { 0 };
+	char root[1024];
+	int rc;
+
+	base(s, root, sizeof(root));
+	sb_puts(&b, "[\n");
+	for (size_t i = 0; i < s->n; i++) {
+		const archive_public *p = s->by_id[i]->p;
+		json_t *o = json_object();
+		char url[1200];
+		char *line;
+
+		set(o, "id", p->id);
+		set(o, "citation", p->citation);
+		set(o, "title", p->title);
+		set(o, "kind", p->kind);
+		set(o, "requester", p->requester);
+		set(o, "received", p->received);
+		set(o, "question", p->question);
+		set(o, "adopted", p->adopted);
+		set(o, "summary", p->summary);
+		json_object_set_new(o, "values", strings(p->values, p->nvalues));
+		json_object_set_new(o, "instruments",
+				    strings(p->instruments, p->ninstruments));
+		json_object_set_new(o, "topics", strings(p->topics, p->ntopics));
+		json_object_set_new(o, "related",
+				    strings(p->related, p->nrelated));
+		snprintf(url, sizeof(url), "%sreflecties/%s/", root, p->id);
+		set(o, "url", url);
+		line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+					     JSON_ESCAPE_SLASH);
+		json_decref(o);
+		if (!line)
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		sb_puts(&b, line);
+		sb_puts(&b, i + 1 < s->n ? ",\n" : "\n");
+		free(line);
+	}
+	sb_puts(&b, "]\n");
+	rc = b.oom ? archive_error_set(ARCHIVE_ERROR, "out of memory")
+		   : site_write(s, "data/reflecties.json", b.s, b.len, NULL);
+	sb_free(&b);
+	return rc;
+}
+
+int site_feeds(struct site *s)
+{
+	int rc = feed(s);
+
+	rc = rc ? rc : data_export(s);
+	rc = rc ? rc : sitemap(s);
+	return rc;
+}

@@ -1,0 +1,177 @@
+/*
+ * html.c: building text safely. Every string from an archive reaches a
+ * page through sb_text() (escaped for element content and attributes) or
+ * through site_markdown() (cmark-gfm in safe mode); nothing else writes
+ * archive text into HTML.
+ */
+#include "site_int.h"
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom || n == 0)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *p;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (!(p = realloc(b->s, cap))) {
+			b->oom = 1;
+			return;
+		}
+		b->s = p;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void sb_puts(struct sbuf *b, const char *s)
+{
+	if (s)
+		sb_put(b, s, strlen(s));
+}
+
+void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	char small[512], *big = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = 1;
+		return;
+	}
+	if ((size_t)n < sizeof(small)) {
+		sb_put(b, small, (size_t)n);
+		return;
+	}
+	va_start(ap, fmt);
+	n = vasprintf(&big, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = 1;
+		return;
+	}
+	sb_put(b, big, (size_t)n);
+	free(big);
+}
+
+void sb_text(struct sbuf *b, const char *s)
+{
+	const char *run = s;
+
+	if (!s)
+		return;
+	for (; *s; s++) {
+		const char *esc;
+
+		switch (*s) {
+		case '&': esc = "&amp;"; break;
+		case '<': esc = "&lt;"; break;
+		case '>': esc = "&gt;"; break;
+		case '"': esc = "&quot;"; break;
+		case '\'': esc = "&#39;"; break;
+		default: continue;
+		}
+		sb_put(b, run, (size_t)(s - run));
+		sb_puts(b, esc);
+		run = s + 1;
+	}
+	sb_put(b, run, (size_t)(s - run));
+}
+
+void sb_free(struct sbuf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}
+
+/* The highest heading (lowest level) of a text; 0 when it has none. */
+static int top_level(cmark_node *doc)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	int top = 0;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		int level;
+
+		if (ev != CMARK_EVENT_ENTER ||
+		    cmark_node_get_type(n) != CMARK_NODE_HEADING)
+			continue;
+		level = cmark_node_get_heading_level(n);
+		if (!top || level < top)
+			top = level;
+	}
+	cmark_iter_free(it);
+	return top;
+}
+
+/* Moves headings so that the text's highest one gets level `top` and
+ * the page's headings stay in order under its own h1 and h2. */
+static void place_headings(cmark_node *doc, int top)
+{
+	int shift = top - top_level(doc);
+	cmark_iter *it;
+	cmark_event_type ev;
+
+	if (shift == top)
+		return; /* no headings */
+	it = cmark_iter_new(doc);
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		int level;
+
+		if (ev != CMARK_EVENT_ENTER ||
+		    cmark_node_get_type(n) != CMARK_NODE_HEADING)
+			continue;
+		level = cmark_node_get_heading_level(n) + shift;
+		cmark_node_set_heading_level(n, level > 6 ? 6 : level);
+	}
+	cmark_iter_free(it);
+}
+
+void site_markdown(struct sbuf *b, const char *markdown, int top)
+{
+	static const char *const exts[] = { "table", "autolink",
+					    "strikethrough", "tagfilter" };
+	const int opts = CMARK_OPT_SAFE;
+	cmark_parser *p;
+	cmark_node *doc;
+	char *html;
+
+	cmark_gfm_core_extensions_ensure_registered();
+	p = cmark_parser_new(opts);
+	if (!p) {
+		b->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < sizeof(exts) / sizeof(*exts); i++) {
+		cmark_syntax_extension *e = cmark_find_syntax_extension(exts[i]);
+
+		if (e)
+			cmark_parser_attach_syntax_extension(p, e);
+	}
+	cmark_parser_feed(p, markdown, strlen(markdown));
+	doc = cmark_parser_finish(p);
+	place_headings(doc, top);
+	html = cmark_render_html(doc, opts, cmark_parser_get_syntax_extensions(p));
+	sb_puts(b, html);
+	free(html);
+	cmark_node_free(doc);
+	cmark_parser_free(p);
+}
