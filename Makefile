@@ -23,7 +23,7 @@ LIB_OBJ = $(LIB_SRC:.c=.o)
 CLI_OBJ = $(CLI_SRC:.c=.o)
 HEADERS = $(wildcard */*.h)
 
-TEST_SUITES = tests/check_archive tests/check_casework tests/check_search tests/check_serve
+TEST_SUITES = tests/check_archive tests/check_casework tests/check_search tests/check_serve tests/check_site
 
 .PHONY: all deps demo check unit e2e install clean asan valgrind
 

@@ -174,7 +174,7 @@ static int data_export(struct site *s)
 		json_decref(o);
 		if (!line)
 			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		sb_puts(&b, line);
+		sb_json(&b, line);
 		sb_puts(&b, i + 1 < s->n ? ",\n" : "\n");
 		free(line);
 	}

@@ -93,6 +93,26 @@ void sb_text(struct sbuf *b, const char *s)
 	sb_put(b, run, (size_t)(s - run));
 }
 
+void sb_json(struct sbuf *b, const char *json)
+{
+	const char *run = json;
+
+	for (; *json; json++) {
+		const char *esc;
+
+		switch (*json) {
+		case '<': esc = "\\u003c"; break;
+		case '>': esc = "\\u003e"; break;
+		case '&': esc = "\\u0026"; break;
+		default: continue;
+		}
+		sb_put(b, run, (size_t)(json - run));
+		sb_puts(b, esc);
+		run = json + 1;
+	}
+	sb_put(b, run, (size_t)(json - run));
+}
+
 void sb_free(struct sbuf *b)
 {
 	free(b->s);

@@ -12,7 +12,7 @@
 
 #define PER_PAGE 50
 
-static const char *const roots[] = { "./", "../", "../../", "../../../",
+static const char *const roots[] = { "", "../", "../../", "../../../",
 				     "../../../../" };
 
 const char *site_root(int depth)
@@ -129,7 +129,7 @@ void site_page(struct site *s, struct sbuf *out, int depth, const char *title,
 		     "<header class=\"utrecht-page-header mores-header\">\n"
 		     "<div class=\"mores-wrap\">\n");
 	sb_printf(out, "<a class=\"mores-site-name utrecht-link\" href=\"%s\">",
-		  r);
+		  *r ? r : "./");
 	sb_text(out, s->name);
 	sb_puts(out, "</a>\n<nav aria-label=\"Hoofdmenu\" class=\"mores-nav\">"
 		     "<ul>\n");

@@ -151,7 +151,8 @@ static int on_term(const char *term, char *const *ids, const int *weights,
 	quoted = key ? json_dumps(key, JSON_ENCODE_ANY | JSON_ESCAPE_SLASH)
 		     : NULL;
 	json_decref(key);
-	sb_printf(&b, "%s:[", quoted ? quoted : "\"\"");
+	sb_json(&b, quoted ? quoted : "\"\"");
+	sb_puts(&b, ":[");
 	free(quoted);
 	for (size_t i = 0; i < k; i++) {
 		sb_printf(&b, "%s%zu,%zu", i ? "," : "", pairs[2 * i] - prev,
@@ -211,7 +212,9 @@ static int doc_chunks(struct site *s)
 		json_decref(docs);
 		if (!text)
 			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		sb_printf(&b, "moresDocs(%zu,%s);\n", k, text);
+		sb_printf(&b, "moresDocs(%zu,", k);
+		sb_json(&b, text);
+		sb_puts(&b, ");\n");
 		free(text);
 		snprintf(path, sizeof(path), "zoeken/d/%zu.js", k);
 		rc = b.oom ? archive_error_set(ARCHIVE_ERROR, "out of memory")
@@ -246,7 +249,9 @@ static int index_file(struct site *s, json_t *prefixes)
 	json_decref(o);
 	if (!text)
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
-	sb_printf(&b, "moresIndex(%s);\n", text);
+	sb_puts(&b, "moresIndex(");
+	sb_json(&b, text);
+	sb_puts(&b, ");\n");
 	free(text);
 	rc = b.oom ? archive_error_set(ARCHIVE_ERROR, "out of memory")
 		   : site_write(s, "zoeken/index.js", b.s, b.len, NULL);

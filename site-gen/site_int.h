@@ -27,6 +27,9 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
 void sb_text(struct sbuf *b, const char *s);
 /* Text escaped for XML (feeds and sitemaps). */
 #define sb_xml sb_text
+/* JSON text (from jansson) with <, > and & written as \u escapes, so
+ * that no markup appears even inside its strings. */
+void sb_json(struct sbuf *b, const char *json);
 void sb_free(struct sbuf *b);
 
 /* Markdown to HTML with cmark-gfm in safe mode (no raw HTML, no

@@ -194,55 +194,31 @@ static char *dir;
 static archive *a;
 static search_index *ix;
 
-/* Commits a dossier with an advice. `front` adds front matter lines. */
-static void put_dossier(const char *id, const char *title, const char *front,
-			const char *body, const char *summary,
-			const char *advice)
-{
-	char path[128], text[8192];
-
-	snprintf(path, sizeof(path), "dossiers/%.4s/%s/dossier.md", id, id);
-	snprintf(text, sizeof(text),
-		 "---\nid: %s\ntitle: \"%s\"\nkind: unasked\nreceived: "
-		 "%.4s-02-01\n%s---\n%s\n",
-		 id, title, id, front, body);
-	fixture_commit_text(a, path, text);
-	if (!advice)
-		return;
-	snprintf(path, sizeof(path), "dossiers/%.4s/%s/advies.md", id, id);
-	snprintf(text, sizeof(text),
-		 "---\nadopted: %.4s-06-01\nsummary: \"%s\"\n---\n%s\n", id,
-		 summary, advice);
-	fixture_commit_text(a, path, text);
-}
-
-#define PUBLISHED "status: published\nvisibility: public\n"
-
 static void setup(void)
 {
 	setenv("MORES_TODAY", "2026-11-23", 1);
 	dir = fixture_tmpdir();
 	a = fixture_archive(dir);
-	put_dossier("2021-001", "Slimme camera's op het stationsplein",
-		    PUBLISHED "values: [privacy]\ntopics: [camera]\n",
+	fixture_put_dossier(a, "2021-001", "Slimme camera's op het stationsplein",
+		    FIXTURE_PUBLISHED "values: [privacy]\ntopics: [camera]\n",
 		    "De gemeente wil camera's ophangen.",
 		    "Camera's alleen met een duidelijk doel.",
 		    "Beelden worden na een week gewist.");
-	put_dossier("2022-001", "Sensoren die de drukte tellen",
-		    PUBLISHED "values: [privacy, transparantie]\n"
+	fixture_put_dossier(a, "2022-001", "Sensoren die de drukte tellen",
+		    FIXTURE_PUBLISHED "values: [privacy, transparantie]\n"
 			      "topics: [sensoren]\nrelated: [2021-001]\n",
 		    "Tellen in de binnenstad.",
 		    "Sensoren mogen tellen, niet volgen.",
 		    "Net als bij de camera's van 2021-001 geldt: weinig "
 		    "gegevens. De drukte wordt geteld.");
-	put_dossier("2023-001", "Satellietbeelden voor toezicht op illegale bouw",
-		    PUBLISHED "values: [rechtvaardigheid]\ninstruments: [deda]\n",
+	fixture_put_dossier(a, "2023-001", "Satellietbeelden voor toezicht op illegale bouw",
+		    FIXTURE_PUBLISHED "values: [rechtvaardigheid]\ninstruments: [deda]\n",
 		    "Toezicht vanuit de ruimte.",
 		    "Satellietbeelden zijn een hulpmiddel, geen bewijs.",
 		    "Voortbouwend op ECT:2022:1 vraagt de commissie om "
 		    "menselijke controle van elke melding.");
-	put_dossier("2024-001", "Het algoritmeregister",
-		    PUBLISHED "values: [transparantie]\n",
+	fixture_put_dossier(a, "2024-001", "Het algoritmeregister",
+		    FIXTURE_PUBLISHED "values: [transparantie]\n",
 		    "Een openbaar register.",
 		    "Een algoritmeregister moet volledig zijn.",
 		    "Drones en andere systemen horen er ook in.");
@@ -352,7 +328,7 @@ START_TEST(incremental_updates)
 	ck_assert_int_eq(search_update(ix, 0, &st), 0);
 	ck_assert_int_eq(st.indexed, 0);
 	/* add */
-	put_dossier("2025-001", "Een chatbot voor inwoners", PUBLISHED, "x",
+	fixture_put_dossier(a, "2025-001", "Een chatbot voor inwoners", FIXTURE_PUBLISHED, "x",
 		    "Zebravink", "De chatbot.");
 	ck_assert_int_eq(search_update(ix, 0, &st), 0);
 	ck_assert(!st.rebuilt);
@@ -361,7 +337,7 @@ START_TEST(incremental_updates)
 	ck_assert_int_eq(json_array_size(r), 1);
 	json_decref(r);
 	/* change: search brings the index up to date by itself */
-	put_dossier("2025-001", "Een chatbot voor inwoners", PUBLISHED, "x",
+	fixture_put_dossier(a, "2025-001", "Een chatbot voor inwoners", FIXTURE_PUBLISHED, "x",
 		    "Okapi", "De chatbot.");
 	r = run("zebravink", NULL);
 	ck_assert_int_eq(json_array_size(r), 0);
@@ -444,17 +420,17 @@ START_TEST(public_filter)
 	char path[128];
 	json_t *r;
 
-	put_dossier("2025-001", "Vertrouwelijk zwaardvis",
+	fixture_put_dossier(a, "2025-001", "Vertrouwelijk zwaardvis",
 		    "status: published\nvisibility: confidential\n",
 		    "zwaardvis", "zwaardvis", "zwaardvis");
-	put_dossier("2025-002", "Concept narwal",
+	fixture_put_dossier(a, "2025-002", "Concept narwal",
 		    "status: draft\nvisibility: public\n", "narwal", "narwal",
 		    "narwal");
-	put_dossier("2025-003", "Embargo pelikaan",
-		    PUBLISHED "embargo_until: 2027-01-01\n", "pelikaan",
+	fixture_put_dossier(a, "2025-003", "Embargo pelikaan",
+		    FIXTURE_PUBLISHED "embargo_until: 2027-01-01\n", "pelikaan",
 		    "pelikaan", "pelikaan");
-	put_dossier("2025-004", "Openbaar met geheimen",
-		    PUBLISHED "rapporteur: Wombat\ndeadline: 2026-01-01\n",
+	fixture_put_dossier(a, "2025-004", "Openbaar met geheimen",
+		    FIXTURE_PUBLISHED "rapporteur: Wombat\ndeadline: 2026-01-01\n",
 		    "De casus: lamantijn.", "Openbaar",
 		    "Openbaar deel.\n<!-- intern -->\naxolotl\n"
 		    "<!-- /intern -->\nNog meer openbaar.");

@@ -208,6 +208,31 @@ void fixture_commit_dossier(archive *a, const char *id, const char *kind,
 		ck_abort_msg("commit dossier %s: %s", id, archive_error_last());
 }
 
+void fixture_put_dossier(archive *a, const char *id, const char *title,
+			 const char *front, const char *body,
+			 const char *summary, const char *advice)
+{
+	char path[128], *text;
+
+	snprintf(path, sizeof(path), "dossiers/%.4s/%s/dossier.md", id, id);
+	if (asprintf(&text,
+		     "---\nid: %s\ntitle: \"%s\"\nkind: unasked\nreceived: "
+		     "%.4s-02-01\n%s---\n%s\n",
+		     id, title, id, front, body) < 0)
+		ck_abort_msg("out of memory");
+	fixture_commit_text(a, path, text);
+	free(text);
+	if (!advice)
+		return;
+	snprintf(path, sizeof(path), "dossiers/%.4s/%s/advies.md", id, id);
+	if (asprintf(&text,
+		     "---\nadopted: %.4s-06-01\nsummary: \"%s\"\n---\n%s\n",
+		     id, summary, advice) < 0)
+		ck_abort_msg("out of memory");
+	fixture_commit_text(a, path, text);
+	free(text);
+}
+
 void fixture_note_problem(void *ctx, const char *field)
 {
 	char *buf = ctx;

@@ -62,6 +62,16 @@ void fixture_commit_text(archive *a, const char *path, const char *text);
 void fixture_commit_dossier(archive *a, const char *id, const char *kind,
 			    const char *advice);
 
+/* Front matter of a dossier that is published and public. */
+#define FIXTURE_PUBLISHED "status: published\nvisibility: public\n"
+
+/* Commits an unasked dossier received on YYYY-02-01 with title, extra
+ * front matter lines and case text; with `advice`, also an advies.md
+ * adopted on YYYY-06-01 with that summary and text. */
+void fixture_put_dossier(archive *a, const char *id, const char *title,
+			 const char *front, const char *body,
+			 const char *summary, const char *advice);
+
 /* A problem callback's helper: appends "field," to the char buffer ctx
  * (1024 bytes). */
 void fixture_note_problem(void *ctx, const char *field);
