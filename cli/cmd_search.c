@@ -109,50 +109,83 @@ static void print_results(json_t *list, const char *query)
 	}
 }
 
+/* The options of search take their value as the next word or after
+ * '='; every other word, "-word" included, belongs to the query. */
+static const char *option_value(int argc, char **argv, int *i,
+				const char *name)
+{
+	size_t n = strlen(name);
+	const char *arg = argv[*i];
+
+	if (strncmp(arg, name, n))
+		return NULL;
+	if (arg[n] == '=')
+		return arg + n + 1;
+	if (arg[n] || *i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
 int cmd_search(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "kind", required_argument, 0, 'k' },
-		{ "value", required_argument, 0, 'v' },
-		{ "year", required_argument, 0, 'y' },
-		{ "status", required_argument, 0, 's' },
-		{ "public", no_argument, 0, 'p' },
-		{ "limit", required_argument, 0, 'l' },
-		{ "json", no_argument, 0, 'j' },
-		{ 0, 0, 0, 0 }
-	};
+	static const char *const valued[] = { "--kind", "--value", "--year",
+					      "--status", "--limit" };
 	search_opts o = { 0 };
 	search_index *ix = NULL;
 	archive *a = NULL;
 	json_t *list = NULL;
-	char *query;
-	int c, json = 0, rc = 0;
+	char **words = calloc((size_t)argc + 1, sizeof(*words)), *query;
+	int nwords = 0, json = 0, rc = 0, only_words = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': o.kind = optarg; break;
-		case 'v': o.value = optarg; break;
-		case 's': o.status = optarg; break;
-		case 'p': o.public_only = 1; break;
-		case 'j': json = 1; break;
-		case 'y':
-			if (parse_int("--year", optarg, 1000, 9999, &o.year))
-				return cli_fail();
-			break;
-		case 'l':
-			if (parse_int("--limit", optarg, 1, 10000, &o.limit))
-				return cli_fail();
-			break;
-		default:
-			return cli_usage("search", "bad option '%s'",
-					 argv[optind - 1]);
+	if (!words)
+		return cli_fail();
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *v = NULL;
+		size_t k;
+
+		if (only_words || arg[0] != '-' || arg[1] != '-') {
+			words[nwords++] = argv[i];
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			only_words = 1;
+			continue;
+		}
+		if (!strcmp(arg, "--public")) {
+			o.public_only = 1;
+			continue;
+		}
+		if (!strcmp(arg, "--json")) {
+			json = 1;
+			continue;
+		}
+		for (k = 0; k < sizeof(valued) / sizeof(*valued); k++)
+			if ((v = option_value(argc, argv, &i, valued[k])))
+				break;
+		if (!v) {
+			free(words);
+			return cli_usage("search", "bad option '%s'", arg);
+		}
+		if (k == 0)
+			o.kind = v;
+		else if (k == 1)
+			o.value = v;
+		else if (k == 3)
+			o.status = v;
+		else if (parse_int(valued[k], v, k == 2 ? 1000 : 1,
+				   k == 2 ? 9999 : 10000,
+				   k == 2 ? &o.year : &o.limit)) {
+			free(words);
+			return cli_fail();
 		}
 	}
-	if (optind == argc)
+	if (nwords == 0) {
+		free(words);
 		return cli_usage("search", "give the words to search for");
-	if (!(query = join_args(argc - optind, argv + optind)))
+	}
+	query = join_args(nwords, words);
+	free(words);
+	if (!query)
 		return cli_fail();
 	if (!json && isatty(STDOUT_FILENO)) {
 		o.mark_open = "\033[1m";

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the demo archive in _demo/ from the dossiers in examples/ and shows
-# what is in it: the cases, what is due, and a check of the whole archive.
+# what is in it: the cases, what is due, a check of the whole archive, a
+# search, and the public site built from it.
 # Run again to start over; the demo archive is an ordinary git repository.
 set -eu
 cd "$(dirname "$0")/.."
@@ -27,5 +28,17 @@ echo
 echo "== mores check"
 mores check && echo "no problems found"
 echo
+echo "== mores search camera's"
+mores search "camera's" --limit 3
+echo
+echo "== mores site build"
+mores site build
+
+echo
 echo "The demo archive is in $demo (a git repository: try git -C _demo log)."
 echo "Try: ./mores -C _demo case show 2022-002"
+echo "     ./mores -C _demo similar 2022-002"
+echo
+echo "The published site is in $demo/_site:"
+echo "  open $demo/_site/index.html in a browser (it works from disk), or"
+echo "  ./mores -C _demo site serve    and visit http://127.0.0.1:8000/"
