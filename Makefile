@@ -74,12 +74,23 @@ asan:
 valgrind: mores $(TEST_SUITES)
 	MORES_VALGRIND=1 sh tests/run.sh
 
+# The NL Design System styles the site uses, from the npm registry
+# (site-gen/package-lock.json pins them); `make deps` installs them.
+NLDS_LIB = site-gen/node_modules/@utrecht/component-library-css/dist
+NLDS_THEME = site-gen/node_modules/@nl-design-system-unstable/voorbeeld-design-tokens/dist
+
 install: mores
+	@test -f $(NLDS_LIB)/index.css || { echo "make install: run 'make deps' first for the NL Design System styles" >&2; exit 1; }
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates/advice $(DESTDIR)$(MANDIR)
+	install -d $(DESTDIR)$(DATADIR)/site-gen/assets
 	install -m 755 mores $(DESTDIR)$(BINDIR)/mores
 	install -m 644 templates/values.yml $(DESTDIR)$(DATADIR)/templates/values.yml
 	install -m 644 templates/advice/*.md $(DESTDIR)$(DATADIR)/templates/advice/
 	install -m 644 cli/mores.1 $(DESTDIR)$(MANDIR)/mores.1
+	install -d $(DESTDIR)$(DATADIR)/$(NLDS_LIB) $(DESTDIR)$(DATADIR)/$(NLDS_THEME)
+	install -m 644 site-gen/assets/mores.css site-gen/assets/zoeken.js $(DESTDIR)$(DATADIR)/site-gen/assets/
+	install -m 644 $(NLDS_LIB)/index.css $(DESTDIR)$(DATADIR)/$(NLDS_LIB)/index.css
+	install -m 644 $(NLDS_THEME)/theme.css $(DESTDIR)$(DATADIR)/$(NLDS_THEME)/theme.css
 
 clean:
 	rm -f mores libmores.a */*.o $(TEST_SUITES)

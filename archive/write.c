@@ -10,6 +10,14 @@
  * Objects are written before the branch moves, so a crash at any moment
  * leaves the branch at the old commit or the new one. Last, the changed
  * files are checked out into the working tree, still under the lock.
+ *
+ * A writer killed between moving the branch and finishing the checkout
+ * would leave its ref lock (blocking every later write) or a working
+ * tree and index that show the new commit's files as deleted (so that
+ * the next plain `git commit` would delete them). So while it moves the
+ * branch a writer keeps a note in its lock file: the branch, the old and
+ * the new commit and the changed paths; it empties the note when done.
+ * The next writer to take the lock and find a note finishes the job.
  */
 #include "archive_int.h"
 
@@ -20,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -216,41 +225,210 @@ static int dirty_check(archive_txn *t)
 	return rc;
 }
 
-/* Brings the changed files of the working tree and the index up to the new
- * commit. The files were checked clean under the lock, so this may force. */
-static void checkout_changes(archive_txn *t, const git_oid *commit_oid)
+/* Brings paths of the working tree and the index up to the commit; the
+ * files were checked clean against baseline under the lock, so this may
+ * force. */
+static void checkout_paths(struct archive *a, char **paths, size_t count,
+			   git_tree *baseline, const git_oid *commit_oid)
 {
-	struct archive *a = t->archive;
 	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
 	git_commit *commit;
-	char **paths;
 
-	if (git_repository_is_bare(a->repo))
+	if (git_repository_is_bare(a->repo) || count == 0 ||
+	    git_commit_lookup(&commit, a->repo, commit_oid) != 0)
 		return;
-	paths = calloc(t->count, sizeof(*paths));
-	if (!paths || git_commit_lookup(&commit, a->repo, commit_oid) != 0) {
-		free(paths);
-		return;
-	}
-	for (size_t i = 0; i < t->count; i++)
-		paths[i] = (char *)t->updates[i].path;
 	co.checkout_strategy = GIT_CHECKOUT_FORCE |
 			       GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
 	co.paths.strings = paths;
-	co.paths.count = t->count;
-	co.baseline = t->base.tree;
+	co.paths.count = count;
+	co.baseline = baseline;
 	for (int attempt = 0; attempt < 20; attempt++) {
 		if (git_checkout_tree(a->repo, (git_object *)commit, &co) == 0)
 			break;
 		sleep_ms(10);
 	}
 	git_commit_free(commit);
+}
+
+/* Brings the changed files of the working tree and the index up to the new
+ * commit. */
+static void checkout_changes(archive_txn *t, const git_oid *commit_oid)
+{
+	char **paths = calloc(t->count ? t->count : 1, sizeof(*paths));
+
+	if (!paths)
+		return;
+	for (size_t i = 0; i < t->count; i++)
+		paths[i] = (char *)t->updates[i].path;
+	checkout_paths(t->archive, paths, t->count, t->base.tree, commit_oid);
 	free(paths);
 }
 
-/* One attempt: stage, commit and compare-and-swap. Returns 1 when the
- * branch moved under us (try again), 0 on success, or an error. */
-static int attempt_write(archive_txn *t, const char *branch,
+/* ---- the note of a write in progress -------------------------------- */
+
+/* Writes the note: what a successor needs to finish this write. */
+static void note_write(int fd, archive_txn *t, const char *branch,
+		       const git_oid *new_oid)
+{
+	char base[GIT_OID_HEXSZ + 1], new[GIT_OID_HEXSZ + 1], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	git_oid_tostr(base, sizeof(base), &t->base_oid);
+	git_oid_tostr(new, sizeof(new), new_oid);
+	fprintf(f, "branch %s\nbase %s\nnew %s\n", branch, base, new);
+	for (size_t i = 0; i < t->count; i++)
+		fprintf(f, "path %s\n", t->updates[i].path);
+	if (fclose(f) == 0 && ftruncate(fd, 0) == 0 &&
+	    pwrite(fd, text, len, 0) != (ssize_t)len)
+		ftruncate(fd, 0); /* half a note is worse than none */
+	free(text);
+}
+
+static void note_clear(int fd)
+{
+	if (ftruncate(fd, 0) != 0)
+		return; /* the successor then redoes a finished job: harmless */
+}
+
+/* Reads the note left by a killed writer; NULL when there is none. */
+static char *note_read(int fd)
+{
+	struct stat st;
+	char *text;
+
+	if (fstat(fd, &st) != 0 || st.st_size <= 0 || st.st_size > (1 << 24))
+		return NULL;
+	text = malloc((size_t)st.st_size + 1);
+	if (!text)
+		return NULL;
+	if (pread(fd, text, (size_t)st.st_size, 0) != st.st_size) {
+		free(text);
+		return NULL;
+	}
+	text[st.st_size] = '\0';
+	return text;
+}
+
+/* Removes GITDIR/name when it is there (a lock file a killed writer
+ * left). */
+static void remove_stale(struct archive *a, const char *name)
+{
+	char path[8400];
+
+	snprintf(path, sizeof(path), "%s%s", git_repository_path(a->repo),
+		 name);
+	unlink(path);
+}
+
+/* Whether the working tree's file at path is missing, holds what the
+ * tree `t` has there, or (with `torn`) the start of it, as a writer
+ * killed while writing the file leaves it: in each case nobody edited
+ * the file since the killed writer. */
+static int holds(struct archive *a, const char *path, git_tree *t, int torn)
+{
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	char full[4096], *text = NULL;
+	size_t len = 0;
+	int same = 0;
+
+	snprintf(full, sizeof(full), "%s/%s", a->path, path);
+	if (access(full, F_OK) != 0)
+		return 1;
+	if (t && git_tree_entry_bypath(&entry, t, path) == 0 &&
+	    git_blob_lookup(&blob, a->repo, git_tree_entry_id(entry)) == 0 &&
+	    archive_file_slurp(&text, &len, full) == 0) {
+		size_t want = (size_t)git_blob_rawsize(blob);
+
+		same = (len == want || (torn && len < want)) &&
+		       memcmp(text, git_blob_rawcontent(blob), len) == 0;
+	}
+	archive_error_clear();
+	free(text);
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	return same;
+}
+
+/* Checks out, after a killed writer, those of its paths that nobody has
+ * touched since: an edit made in the meantime is never overwritten. */
+static void recheckout(struct archive *a, char **paths, size_t count,
+		       const git_oid *base, const git_oid *new)
+{
+	git_commit *bc = NULL, *nc = NULL;
+	git_tree *bt = NULL, *nt = NULL;
+	size_t keep = 0;
+
+	if (git_commit_lookup(&bc, a->repo, base) == 0)
+		git_commit_tree(&bt, bc);
+	if (git_commit_lookup(&nc, a->repo, new) == 0)
+		git_commit_tree(&nt, nc);
+	for (size_t i = 0; i < count; i++)
+		if (holds(a, paths[i], bt, 0) || holds(a, paths[i], nt, 1))
+			paths[keep++] = paths[i];
+	checkout_paths(a, paths, keep, bt, new);
+	git_tree_free(bt);
+	git_tree_free(nt);
+	git_commit_free(bc);
+	git_commit_free(nc);
+}
+
+/* Finishes the write of a killed predecessor from its note. When the
+ * branch is still at the old commit, the predecessor died while moving
+ * it: its ref lock goes. When the branch is at the new commit, it died
+ * while checking out: its index lock goes and the checkout is done
+ * again. When the branch moved on since, somebody else has already
+ * found it unlocked, and the working tree is left to them. */
+static void recover(struct archive *a, int fd)
+{
+	char *note = note_read(fd), *line, *save = NULL, lock[4200];
+	char *branch = NULL, **paths = NULL;
+	git_oid base, new, now;
+	int have_base = 0, have_new = 0;
+	size_t count = 0;
+
+	if (!note)
+		return;
+	paths = calloc(strlen(note) / 6 + 1, sizeof(*paths));
+	for (line = strtok_r(note, "\n", &save); line && paths;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "branch ", 7))
+			branch = line + 7;
+		else if (!strncmp(line, "base ", 5))
+			have_base = git_oid_fromstr(&base, line + 5) == 0;
+		else if (!strncmp(line, "new ", 4))
+			have_new = git_oid_fromstr(&new, line + 4) == 0;
+		else if (!strncmp(line, "path ", 5) &&
+			 archive_path_check(line + 5) == 0)
+			paths[count++] = line + 5;
+	}
+	archive_error_clear();
+	if (branch && have_base && have_new && paths &&
+	    git_reference_name_to_id(&now, a->repo, branch) == 0) {
+		if (git_oid_equal(&now, &base)) {
+			snprintf(lock, sizeof(lock), "%s.lock", branch);
+			remove_stale(a, lock);
+		} else if (git_oid_equal(&now, &new) &&
+			   !git_repository_is_bare(a->repo)) {
+			remove_stale(a, "index.lock");
+			recheckout(a, paths, count, &base, &new);
+		}
+	}
+	free(paths);
+	free(note);
+	note_clear(fd);
+}
+
+/* What attempt_write() returns besides 0 and an error: try again. */
+enum { MOVED = 1, LOCKED = 2 };
+
+/* One attempt: stage, commit and compare-and-swap. Returns MOVED when the
+ * branch moved under us, LOCKED when another git process holds the
+ * branch's lock (try again for both), 0 on success, or an error. */
+static int attempt_write(archive_txn *t, int fd, const char *branch,
 			 const git_signature *sig, archive_write_fn fn,
 			 void *ctx, git_oid *new_oid)
 {
@@ -288,12 +466,15 @@ static int attempt_write(archive_txn *t, const char *branch,
 	git_tree_free(tree);
 	if (rc != 0)
 		return archive_git_fail(ARCHIVE_ERROR, "commit");
+	note_write(fd, t, branch, new_oid);
 	rc = git_reference_create_matching(&ref, a->repo, branch, new_oid, 1,
 					   &t->base_oid,
 					   t->message ? t->message : "mores");
 	git_reference_free(ref);
-	if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED)
-		return 1;
+	if (rc == GIT_EMODIFIED)
+		return MOVED;
+	if (rc == GIT_ELOCKED)
+		return LOCKED;
 	if (rc != 0)
 		return archive_git_fail(ARCHIVE_ERROR, branch);
 	checkout_changes(t, new_oid);
@@ -315,22 +496,31 @@ int archive_write(archive *a, const char *author, archive_write_fn fn,
 		goto done;
 	if ((rc = lock_take(&fd, a)) != 0)
 		goto done;
+	recover(a, fd);
 	for (attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-		rc = attempt_write(&t, branch, sig, fn, ctx, &new_oid);
-		if (rc != 1)
+		rc = attempt_write(&t, fd, branch, sig, fn, ctx, &new_oid);
+		if (rc != MOVED && rc != LOCKED)
 			break;
 		sleep_ms(1 + rand() % (5 + attempt * 5));
 	}
-	if (rc == 1)
+	if (rc == MOVED)
 		rc = archive_error_set(ARCHIVE_ECONFLICT,
 				       "%s: the branch kept moving while "
 				       "writing; nothing was written, try again",
 				       a->path);
+	else if (rc == LOCKED)
+		rc = archive_error_set(ARCHIVE_ECONFLICT,
+				       "%s%s.lock: another git process holds "
+				       "the branch; nothing was written (if no "
+				       "git is running, remove this file)",
+				       git_repository_path(a->repo), branch);
 	if (rc == 0)
 		rc = archive_snap_set(&a->snap, a, &new_oid);
 done:
-	if (fd >= 0)
+	if (fd >= 0) {
+		note_clear(fd);
 		close(fd);
+	}
 	txn_reset(&t);
 	free(t.updates);
 	archive_snap_clear(&t.base);

@@ -24,19 +24,191 @@ static void relay(const char *file, const char *field, const char *msg,
 	r->report(file, field, msg, r->ctx);
 }
 
-/* Reports an error from the channel, which already names the file. */
+/* Whether s[0..n) looks like a field name: lower case, digits, '_'. */
+static int is_field(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/*
+ * Reports an error from the channel. Its message names the file at fault
+ * itself (advies.md, say, while the dossier is checked as a whole), often
+ * with a line: "FILE:LINE: field: what", "FILE:LINE: what" or "FILE:
+ * what". The report keeps that file and line, in the form every other
+ * problem has: "FILE: field: what (line N)", or "FILE: line N: what"
+ * when the message names no field.
+ */
 static void relay_error(struct run *r, const char *file)
 {
 	const char *msg = archive_error_last();
-	size_t n = strlen(file);
+	const char *colon = strchr(msg, ':'), *rest, *sep;
+	char where[300], field[64], what[1024];
+	long line = 0;
 
 	r->problems++;
-	if (!strncmp(msg, file, n) && (msg[n] == ':' || msg[n] == '\0'))
-		r->report(file, "file", msg[n] ? msg + n + 2 : "unreadable",
-			  r->ctx);
+	/* A file name has no spaces; anything else is a bare message. */
+	if (!colon || colon == msg || memchr(msg, ' ', (size_t)(colon - msg)) ||
+	    (size_t)(colon - msg) >= sizeof(where)) {
+		r->report(file, "file", *msg ? msg : "unreadable", r->ctx);
+		archive_error_clear();
+		return;
+	}
+	snprintf(where, sizeof(where), "%.*s", (int)(colon - msg), msg);
+	rest = colon + 1;
+	if (*rest >= '0' && *rest <= '9') {
+		char *end;
+
+		line = strtol(rest, &end, 10);
+		rest = *end == ':' ? end + 1 : end;
+	}
+	while (*rest == ' ')
+		rest++;
+	sep = strstr(rest, ": ");
+	if (sep && is_field(rest, (size_t)(sep - rest)) &&
+	    (size_t)(sep - rest) < sizeof(field)) {
+		snprintf(field, sizeof(field), "%.*s", (int)(sep - rest), rest);
+		rest = sep + 2;
+	} else if (line) {
+		snprintf(field, sizeof(field), "line %ld", line);
+		line = 0;
+	} else {
+		snprintf(field, sizeof(field), "file");
+	}
+	if (line)
+		snprintf(what, sizeof(what), "%s (line %ld)", rest, line);
 	else
-		r->report(file, "file", msg, r->ctx);
+		snprintf(what, sizeof(what), "%s", *rest ? rest : "unreadable");
+	r->report(where, field, what, r->ctx);
 	archive_error_clear();
+}
+
+/* Whether the line p[0..n) is a front matter fence, "---". */
+static int is_fence(const char *p, size_t n)
+{
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	return n == 3 && !strncmp(p, "---", 3);
+}
+
+/* Names the field that line `line` of a document belongs to: the last
+ * front matter key at the start of a line at or above it, or "text" for
+ * the Markdown body. A problem found by line then names its field. */
+static void field_of_line(char *out, size_t size, const char *text,
+			  size_t len, int line)
+{
+	const char *p = text, *end = text + len;
+
+	snprintf(out, size, "text");
+	for (int n = 1; p < end && n <= line; n++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p), key = 0;
+
+		if (n == 1 && !is_fence(p, k))
+			return; /* no front matter: all of it is text */
+		if (n == 1)
+			snprintf(out, size, "front matter");
+		else if (is_fence(p, k)) {
+			snprintf(out, size, "text");
+			return;
+		}
+		while (key < k && (is_field(p + key, 1) || p[key] == '-'))
+			key++;
+		if (n > 1 && key > 0 && key < k && p[key] == ':')
+			snprintf(out, size, "%.*s", (int)key, p);
+		p = nl ? nl + 1 : end;
+	}
+}
+
+/* Replaces every byte that is not part of valid UTF-8 (and NUL) by '?',
+ * so that the rest of a document can still be checked. */
+static void utf8_repair(char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t k;
+
+		for (k = 1; k <= 4 && i + k <= len; k++)
+			if (archive_utf8_check(text + i, k, NULL) == 0)
+				break;
+		if (k <= 4 && i + k <= len) {
+			i += k;
+		} else {
+			text[i] = '?';
+			i++;
+		}
+	}
+}
+
+/* Reads one document of a dossier for checking. Invalid UTF-8 is a
+ * problem of its own, reported with the field it sits in; the bytes are
+ * then repaired so that the document's other problems show as well. A
+ * missing optional file leaves *out NULL. */
+static int read_lenient(archive_doc **out, struct run *r, archive_snap *s,
+			const char *path, int required)
+{
+	char *text, field[64], what[64];
+	size_t len;
+	int rc, line;
+
+	*out = NULL;
+	rc = archive_snap_read(&text, &len, s, path);
+	if (rc == ARCHIVE_ENOTFOUND && !required) {
+		archive_error_clear();
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	if (archive_utf8_check(text, len, &line) != 0) {
+		field_of_line(field, sizeof(field), text, len, line);
+		snprintf(what, sizeof(what), "not valid UTF-8 text (line %d)",
+			 line);
+		relay(path, field, what, r);
+		utf8_repair(text, len);
+	}
+	rc = archive_doc_parse(out, path, text, len);
+	free(text);
+	return rc;
+}
+
+/* Loads a dossier that archive_dossier_load() refused, as far as it can
+ * be read, reporting the problem of each document that cannot be parsed
+ * even after repairing its UTF-8. Returns 0 with *out set, or -1 when a
+ * document is beyond validation (its problem has been reported). */
+static int load_lenient(archive_dossier **out, struct run *r, archive_snap *s,
+			const char *id)
+{
+	static const char *const names[] = { "dossier.md", "advies.md",
+					     "reactie.md" };
+	archive_doc *docs[3] = { NULL, NULL, NULL };
+	char *dir = archive_id_dir(id), path[300];
+	int failed = 0;
+
+	*out = NULL;
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir ? dir : "", names[i]);
+		if (!dir || read_lenient(&docs[i], r, s, path, i == 0) != 0) {
+			relay_error(r, path);
+			failed = 1;
+		}
+	}
+	free(dir);
+	if (failed) {
+		for (int i = 0; i < 3; i++)
+			archive_doc_free(docs[i]);
+		return -1;
+	}
+	if (archive_dossier_from_docs(out, id, docs[0], docs[1], docs[2]) != 0) {
+		relay_error(r, names[0]);
+		return -1;
+	}
+	return 0;
 }
 
 /* Folders under dossiers/ must be dossiers/YYYY/YYYY-NNN. */
@@ -112,10 +284,14 @@ int casework_check(archive *a, archive_problem_fn report, void *ctx)
 		snprintf(file, sizeof(file), "%s/dossier.md", dir ? dir : "");
 		free(dir);
 		if (archive_dossier_load(&d, s, ids[i]) != 0) {
-			if (archive_error_code() != ARCHIVE_ENOTFOUND)
-				relay_error(&r, file);
+			/* A missing dossier.md is check_layout's to report. */
+			if (archive_error_code() == ARCHIVE_ENOTFOUND) {
+				archive_error_clear();
+				continue;
+			}
 			archive_error_clear();
-			continue;
+			if (load_lenient(&d, &r, s, ids[i]) != 0)
+				continue;
 		}
 		archive_dossier_validate(d, vocab, relay, &r);
 		rel = archive_node_get(archive_doc_front(archive_dossier_doc(d)),

@@ -34,6 +34,12 @@ int cli_fail(void);
 int cli_usage(const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Reports the option getopt just refused: "needs a value" when it is one
+ * of opts that takes a value, "bad option" otherwise. Returns EXIT_USAGE. */
+struct option;
+int cli_bad_option(const char *command, char **argv,
+		   const struct option *opts);
+
 /* Opens the archive named by -C, $MORES_ARCHIVE or the folder. */
 int cli_open(archive **out, struct cli *cli);
 

@@ -27,8 +27,7 @@ static int next_opt(int argc, char **argv, const struct option *opts,
 			continue;
 		}
 		if (c == '?' || c == ':') {
-			*usage_error = cli_usage(name, "bad option '%s'",
-						 argv[optind - 1]);
+			*usage_error = cli_bad_option(name, argv, opts);
 			return -1;
 		}
 		return c;

@@ -27,8 +27,7 @@ static int parse_opts(int argc, char **argv, const struct option *opts,
 		if (c == OPT_AUTHOR)
 			cli->author = optarg;
 		else if (c == '?' || c == ':')
-			return cli_usage(name, "bad option '%s'",
-					 argv[optind - 1]);
+			return cli_bad_option(name, argv, opts);
 		else if (each && each(c, ctx) != 0)
 			return EXIT_USAGE;
 	}

@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,21 @@ int cli_usage(const char *command, const char *fmt, ...)
 		if (!strcmp(c->name, command))
 			fprintf(stderr, "usage: mores %s\n", c->usage);
 	return EXIT_USAGE;
+}
+
+int cli_bad_option(const char *command, char **argv,
+		   const struct option *opts)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt && !strncmp(arg, "--", 2))
+		for (; opts->name; opts++)
+			if (opts->val == optopt &&
+			    opts->has_arg == required_argument)
+				return cli_usage(command,
+						 "option '%s' needs a value",
+						 arg);
+	return cli_usage(command, "bad option '%s'", arg);
 }
 
 int cli_open(archive **out, struct cli *cli)

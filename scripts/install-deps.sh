@@ -6,7 +6,8 @@ set -eu
 packages="build-essential pkg-config git
 libgit2-dev libyaml-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libsqlite3-dev libstemmer-dev libjansson-dev libcurl4-openssl-dev
-libmicrohttpd-dev check valgrind wdutch"
+libmicrohttpd-dev check valgrind wdutch
+python3 libxml2-utils curl nodejs"
 
 missing=""
 for p in $packages; do
@@ -14,8 +15,28 @@ for p in $packages; do
 		missing="$missing $p"
 	fi
 done
+# npm may come with nodejs (from another source than Debian's); only ask
+# for Debian's package when the command is absent.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
-[ -z "$missing" ] && exit 0
+# The site's design system CSS comes from the npm registry, pinned by
+# site-gen/package-lock.json.
+npm_ci() {
+	dir=$1
+	[ -f "$dir/package-lock.json" ] || return 0
+	if [ ! -d "$dir/node_modules" ] ||
+	   [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+		echo "install-deps: npm ci in $dir" >&2
+		(cd "$dir" && npm ci --no-audit --no-fund --silent) && touch "$dir/node_modules"
+	fi
+}
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ -z "$missing" ]; then
+	npm_ci "$here/site-gen"
+	exit 0
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
 	sudo=""
@@ -30,3 +51,4 @@ echo "install-deps: installing$missing" >&2
 $sudo apt-get update -qq
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+npm_ci "$here/site-gen"

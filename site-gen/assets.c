@@ -28,7 +28,7 @@ static int copy_data(struct site *s, const char *from, const char *to)
 		return archive_error_set(ARCHIVE_ENOTFOUND,
 					 "%s: missing; the NL Design System "
 					 "styles are installed with mores (make "
-					 "assets, or make install)",
+					 "deps, or make install)",
 					 path);
 	rc = site_write(s, to, text, len, NULL);
 	free(text);

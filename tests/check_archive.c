@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -592,6 +593,102 @@ START_TEST(write_waits_for_lock)
 }
 END_TEST
 
+/* Puts y.md and w.md in one commit, as one write of several files. */
+static int stage_two(archive_txn *t, void *ctx)
+{
+	(void)ctx;
+	archive_txn_message(t, "two files\n");
+	if (archive_txn_put(t, "y.md", "y\n", 2) != 0)
+		return archive_error_code();
+	return archive_txn_put(t, "w.md", "w\n", 2);
+}
+
+/* Leaves the note a writer killed in the middle of a write leaves in
+ * GITDIR/mores.lock. */
+static void leave_note(const char *dir, const char *base, const char *new,
+		       const char *paths)
+{
+	char path[512], text[1024];
+
+	snprintf(path, sizeof(path), "%s/arch/.git/mores.lock", dir);
+	snprintf(text, sizeof(text),
+		 "branch refs/heads/main\nbase %s\nnew %s\n%s", base, new,
+		 paths);
+	fixture_write_file(path, text);
+}
+
+START_TEST(write_recovers_from_killed_writer)
+{
+	char *dir = fixture_tmpdir(), path[512], base[41];
+	archive *a = fixture_archive(dir);
+	struct put p = { "x.md", "x\n", 0, NULL, 0 };
+	struct stat st;
+
+	/* Killed while moving the branch: its ref lock would block every
+	 * later write ("the branch kept moving") until removed by hand. */
+	snprintf(base, sizeof(base), "%s",
+		 archive_snap_commit(archive_snapshot(a)));
+	leave_note(dir, base, "0123456789012345678901234567890123456789",
+		   "path x.md\n");
+	snprintf(path, sizeof(path), "%s/arch/.git/refs/heads/main.lock", dir);
+	fixture_write_file(path, "");
+	setenv("MORES_LOCK_WAIT", "5", 1);
+	ck_assert_msg(archive_write(a, FIXTURE_AUTHOR, stage_put, &p) == 0,
+		      "%s", archive_error_last());
+	ck_assert_int_ne(access(path, F_OK), 0);
+	ck_assert_int_eq(fixture_commit_count(a), 2);
+
+	/* Killed while checking out: the branch moved, but the index lacks
+	 * the new files (the next `git commit` would delete them) and one
+	 * file was cut short. A file edited since is left alone. */
+	snprintf(base, sizeof(base), "%s",
+		 archive_snap_commit(archive_snapshot(a)));
+	ck_assert_int_eq(archive_write(a, FIXTURE_AUTHOR, stage_two, NULL), 0);
+	fixture_git(archive_path(a), "rm -q --cached y.md w.md");
+	snprintf(path, sizeof(path), "%s/arch/y.md", dir);
+	fixture_write_file(path, "");
+	snprintf(path, sizeof(path), "%s/arch/w.md", dir);
+	fixture_write_file(path, "mine\n");
+	leave_note(dir, base, archive_snap_commit(archive_snapshot(a)),
+		   "path y.md\npath w.md\n");
+	p.path = "z.md";
+	ck_assert_msg(archive_write(a, FIXTURE_AUTHOR, stage_put, &p) == 0,
+		      "%s", archive_error_last());
+	ck_assert(fixture_file_equals(dir, "arch/y.md", "y\n"));
+	ck_assert_int_eq(fixture_git(archive_path(a),
+				     "diff --cached --quiet HEAD -- y.md z.md"),
+			 0);
+	ck_assert(fixture_file_equals(dir, "arch/w.md", "mine\n"));
+	/* the note is gone once the job is done */
+	snprintf(path, sizeof(path), "%s/arch/.git/mores.lock", dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 0);
+	unsetenv("MORES_LOCK_WAIT");
+	archive_free(a);
+	fixture_rmdir(dir);
+}
+END_TEST
+
+START_TEST(write_names_a_foreign_ref_lock)
+{
+	char *dir = fixture_tmpdir(), path[512];
+	archive *a = fixture_archive(dir);
+	struct put p = { "x.md", "x\n", 0, NULL, 0 };
+
+	/* A ref lock that no mores writer left is not ours to remove. */
+	snprintf(path, sizeof(path), "%s/arch/.git/refs/heads/main.lock", dir);
+	fixture_write_file(path, "");
+	ck_assert_int_eq(archive_write(a, FIXTURE_AUTHOR, stage_put, &p),
+			 ARCHIVE_ECONFLICT);
+	ck_assert_ptr_nonnull(strstr(archive_error_last(),
+				     "refs/heads/main.lock"));
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_int_eq(fixture_commit_count(a), 1);
+	archive_free(a);
+	fixture_rmdir(dir);
+}
+END_TEST
+
 START_TEST(bare_archive)
 {
 	char *dir = fixture_tmpdir(), cmd[1024], path[512];
@@ -867,6 +964,8 @@ Suite *archive_suite(void)
 	tcase_add_test(t, write_refuses_dirty_file);
 	tcase_add_test(t, write_errors);
 	tcase_add_test(t, write_waits_for_lock);
+	tcase_add_test(t, write_recovers_from_killed_writer);
+	tcase_add_test(t, write_names_a_foreign_ref_lock);
 	tcase_add_test(t, bare_archive);
 	tcase_add_test(t, history);
 	suite_add_tcase(s, t);

@@ -661,6 +661,53 @@ START_TEST(check_reports_every_problem)
 }
 END_TEST
 
+/* Notes "file|field|message;" for each problem. */
+static void note_all(const char *file, const char *field, const char *msg,
+		     void *ctx)
+{
+	char *buf = ctx;
+
+	snprintf(buf + strlen(buf), 2048 - strlen(buf), "%s|%s|%s;", file,
+		 field, msg);
+}
+
+START_TEST(check_names_file_field_and_line)
+{
+	char problems[2048] = "";
+	char *id = new_asked("Goed", "2026-03-01");
+	archive *b;
+
+	/* broken UTF-8 in a title hides none of the file's other problems */
+	fixture_git_commit(a, "dossiers/2026/2026-002/dossier.md",
+			   "---\nid: 2026-002\ntitle: Kapot \xff\nkind: unasked\n"
+			   "received: 2026-03-01\nstatus: intake\n"
+			   "visibility: public\nvalues: [geluk]\n---\nTekst\n");
+	/* a problem of advies.md is reported for advies.md, with its line */
+	fixture_git_commit(a, "dossiers/2026/2026-001/advies.md",
+			   "---\nsummary: [open\n---\nTekst\n");
+	fixture_git_commit(a, "dossiers/2026/2026-001/reactie.md",
+			   "geen voorpagina\n");
+	/* read the archive afresh, as the next mores would */
+	b = fixture_open(dir);
+	ck_assert_int_eq(casework_check(b, note_all, problems), 4);
+	archive_free(b);
+	ck_assert_msg(strstr(problems, "dossiers/2026/2026-002/dossier.md|title|"
+				       "not valid UTF-8 text (line 3);"),
+		      "%s", problems);
+	ck_assert_msg(strstr(problems, "dossiers/2026/2026-002/dossier.md|"
+				       "values|'geluk'"),
+		      "%s", problems);
+	ck_assert_msg(strstr(problems, "dossiers/2026/2026-001/advies.md|yaml|"),
+		      "%s", problems);
+	ck_assert_msg(strstr(problems, "(line 3);"), "%s", problems);
+	ck_assert_msg(strstr(problems, "dossiers/2026/2026-001/reactie.md|"
+				       "line 1|front matter: "),
+		      "%s", problems);
+	ck_assert_ptr_null(strstr(problems, "||"));
+	free(id);
+}
+END_TEST
+
 Suite *casework_suite(void)
 {
 	Suite *s = suite_create("casework");
@@ -683,6 +730,7 @@ Suite *casework_suite(void)
 	tcase_add_test(t, response_defaults);
 	tcase_add_test(t, due_items);
 	tcase_add_test(t, check_reports_every_problem);
+	tcase_add_test(t, check_names_file_field_and_line);
 	suite_add_tcase(s, t);
 	return s;
 }
