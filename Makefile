@@ -17,13 +17,14 @@ ARCHIVE_SRC = $(wildcard archive/*.c)
 CASEWORK_SRC = $(wildcard casework/*.c)
 SEARCH_SRC = $(wildcard search/*.c)
 SITE_SRC = $(wildcard site-gen/*.c)
+NET_SRC = $(wildcard net/*.c)
 CLI_SRC = $(wildcard cli/*.c)
-LIB_SRC = $(ARCHIVE_SRC) $(CASEWORK_SRC) $(SEARCH_SRC) $(SITE_SRC)
+LIB_SRC = $(ARCHIVE_SRC) $(CASEWORK_SRC) $(SEARCH_SRC) $(SITE_SRC) $(NET_SRC)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 CLI_OBJ = $(CLI_SRC:.c=.o)
 HEADERS = $(wildcard */*.h)
 
-TEST_SUITES = tests/check_archive tests/check_casework tests/check_search tests/check_serve tests/check_site
+TEST_SUITES = $(patsubst %.c,%,$(wildcard tests/check_*.c))
 
 .PHONY: all deps demo check unit e2e install clean asan valgrind
 
@@ -91,6 +92,9 @@ install: mores
 	install -m 644 site-gen/assets/mores.css site-gen/assets/zoeken.js $(DESTDIR)$(DATADIR)/site-gen/assets/
 	install -m 644 $(NLDS_LIB)/index.css $(DESTDIR)$(DATADIR)/$(NLDS_LIB)/index.css
 	install -m 644 $(NLDS_THEME)/theme.css $(DESTDIR)$(DATADIR)/$(NLDS_THEME)/theme.css
+
+# Benchmarks, fuzzing and soak runs have their own rules.
+-include bench/Makefile.inc tests/fuzz/Makefile.inc
 
 clean:
 	rm -f mores libmores.a */*.o $(TEST_SUITES)

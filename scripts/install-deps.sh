@@ -7,7 +7,8 @@ packages="build-essential pkg-config git
 libgit2-dev libyaml-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libsqlite3-dev libstemmer-dev libjansson-dev libcurl4-openssl-dev
 libmicrohttpd-dev check valgrind wdutch
-python3 libxml2-utils curl nodejs"
+python3 libxml2-utils curl nodejs chromium
+clang libclang-rt-14-dev python3-aiosmtpd"
 
 missing=""
 for p in $packages; do
@@ -35,6 +36,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ -z "$missing" ]; then
 	npm_ci "$here/site-gen"
+	npm_ci "$here/tests/browser"
 	exit 0
 fi
 
@@ -52,3 +54,4 @@ $sudo apt-get update -qq
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 npm_ci "$here/site-gen"
+npm_ci "$here/tests/browser"
