@@ -59,9 +59,14 @@ int casework_case_move(archive *a, const char *author, const char *id,
 int casework_case_list(json_t **out, archive *a, const char *status,
 		       const char *kind);
 
-/* One dossier: its front matter fields, citation, body, advice, response
- * and the dossiers that list it as related (cited_by). */
+/* One dossier: its front matter fields, citation, body, advice and
+ * response. */
 int casework_case_show(json_t **out, archive *a, const char *id);
+
+/* The ids of the dossiers that list id as related, read from every
+ * dossier (the search index answers the same, with text citations too,
+ * without reading them all). */
+json_t *casework_cited_by(archive *a, const char *id);
 
 /* The history of a dossier from git, newest first: commit, author, email,
  * date and message. */

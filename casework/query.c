@@ -93,9 +93,9 @@ static json_t *doc_json(const archive_doc *doc)
 	return j;
 }
 
-/* Ids of the dossiers whose related list names id. */
-static json_t *cited_by(archive_snap *s, const char *id)
+json_t *casework_cited_by(archive *a, const char *id)
 {
+	archive_snap *s = archive_snapshot(a);
 	json_t *list = json_array();
 	char **ids;
 	size_t n;
@@ -148,7 +148,6 @@ int casework_case_show(json_t **out, archive *a, const char *id)
 	json_object_set_new(j, "advice", doc_json(archive_dossier_advice(d)));
 	json_object_set_new(j, "response",
 			    doc_json(archive_dossier_response(d)));
-	json_object_set_new(j, "cited_by", cited_by(s, id));
 	archive_dossier_free(d);
 	*out = j;
 	return 0;

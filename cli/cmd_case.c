@@ -3,6 +3,7 @@
  * for registering, listing, showing, setting, moving, history and triage.
  */
 #include "casework/casework.h"
+#include "search/search.h"
 #include "cli.h"
 
 #include <getopt.h>
@@ -256,15 +257,17 @@ static void print_dossier(json_t *d)
 	{
 		if (!strcmp(key, "body") || !strcmp(key, "advice") ||
 		    !strcmp(key, "response") || !strcmp(key, "cited_by") ||
+		    !strcmp(key, "cited_how") ||
 		    !strcmp(key, "citation") || !strcmp(key, "title"))
 			continue;
 		print_value(key, v);
 	}
-	cited = json_object_get(d, "cited_by");
+	cited = json_object_get(d, "cited_how");
 	if (json_array_size(cited) > 0) {
 		printf("%-14s ", "cited by");
 		json_array_foreach(cited, i, v)
-			printf("%s%s", i ? ", " : "", json_string_value(v));
+			printf("%s%s (%s)", i ? ", " : "", str(v, "id"),
+			       str(v, "how"));
 		putchar('\n');
 	}
 	printf("\n%s", str(d, "body"));
@@ -288,6 +291,36 @@ static void print_dossier(json_t *d)
 		       str(response, "received"), str(response, "body"));
 }
 
+/*
+ * Adds who cites dossier id: cited_by, their ids, and cited_how, each with
+ * how ("related", "text" or "related+text"), from the search index. When
+ * the index cannot be opened (a read-only archive, say) the related lists
+ * of all dossiers answer instead.
+ */
+static void add_cited_by(json_t *d, archive *a, const char *id)
+{
+	search_index *ix = NULL;
+	json_t *how = NULL, *ids = json_array(), *v;
+	size_t i;
+
+	if (search_open(&ix, a) != 0 || search_cited_by(&how, ix, id) != 0) {
+		json_t *related = casework_cited_by(a, id);
+
+		archive_error_clear();
+		how = json_array();
+		json_array_foreach(related, i, v)
+			json_array_append_new(how, json_pack("{s:O,s:s}", "id",
+							     v, "how",
+							     "related"));
+		json_decref(related);
+	}
+	search_close(ix);
+	json_array_foreach(how, i, v)
+		json_array_append(ids, json_object_get(v, "id"));
+	json_object_set_new(d, "cited_by", ids);
+	json_object_set_new(d, "cited_how", how);
+}
+
 int cmd_case_show(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -306,10 +339,15 @@ int cmd_case_show(struct cli *cli, int argc, char **argv)
 		return cli_usage("case show", "give one dossier id");
 	if (cli_open(&a, cli) || casework_case_show(&d, a, argv[optind]))
 		rc = cli_fail();
-	else if (json)
-		cli_print_json(d);
-	else
-		print_dossier(d);
+	else {
+		add_cited_by(d, a, argv[optind]);
+		if (json) {
+			json_object_del(d, "cited_how");
+			cli_print_json(d);
+		} else {
+			print_dossier(d);
+		}
+	}
 	json_decref(d);
 	archive_free(a);
 	return rc;

@@ -197,10 +197,12 @@ START_TEST(set_fields)
 			 "transparantie");
 	ck_assert_str_eq(field(j, "rapporteur"), "An de Vries");
 	json_decref(j);
-	j = show(old);
-	ck_assert_str_eq(json_string_value(json_array_get(
-				 json_object_get(j, "cited_by"), 0)),
-			 id);
+	j = casework_cited_by(a, old);
+	ck_assert_int_eq(json_array_size(j), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(j, 0)), id);
+	json_decref(j);
+	j = casework_cited_by(a, id);
+	ck_assert_int_eq(json_array_size(j), 0);
 	json_decref(j);
 	set1(id, "rapporteur=");
 	j = show(id);

@@ -155,6 +155,15 @@ expect_write . mores advice put 2026-001 - <"$tmp/body.md"
 expect_ok mores case show 2026-001 --json
 expect_json '"Tekst van stdin." in j["advice"]["body"] and "bestand" not in j["advice"]["body"]'
 expect_json 'j["advice"]["summary"].startswith("De commissie adviseert")'
+# an advice that cites another dossier in its text is listed by that one
+printf '# Advies\n\nZoals in ECT:2026:3 bleek.\n' >"$tmp/cites.md"
+expect_write . mores advice put 2026-002 - <"$tmp/cites.md"
+expect_ok mores case show 2026-003
+expect_out '^cited by  *2026-002 (text)$'
+expect_ok mores case show 2026-003 --json
+expect_json 'j["cited_by"] == ["2026-002"]'
+expect_ok mores case show 2025-001
+expect_out '^cited by  *2026-001 (related)$'
 
 # ---- advice edit: the editor's text is validated, then committed ------
 cat >"$tmp/editor-good.sh" <<'EOF'
