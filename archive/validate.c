@@ -7,6 +7,7 @@
 #include "archive_int.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -300,6 +301,234 @@ int archive_response_validate(const archive_doc *doc,
 	return c.problems;
 }
 
+/* ---- notify: and harvest: ------------------------------------------------- */
+
+static int is_address(const char *v)
+{
+	const char *at = strchr(v, '@');
+
+	if (!at || at == v || !at[1] || strchr(at + 1, '@') ||
+	    !strchr(at + 1, '.'))
+		return 0;
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p <= ' ' || strchr("<>,;\"()[]\\", *p))
+			return 0;
+	return 1;
+}
+
+static int has_prefix(const char *v, const char *const *prefixes)
+{
+	for (; *prefixes; prefixes++) {
+		size_t n = strlen(*prefixes);
+
+		if (!strncmp(v, *prefixes, n) && v[n] && v[n] != '/' &&
+		    !strpbrk(v, " \t\r\n"))
+			return 1;
+	}
+	return 0;
+}
+
+static int is_secret_key(const char *key)
+{
+	static const char *const secrets[] = { "password", "pass", "secret",
+					       "token", "passwd", NULL };
+
+	return in_list(secrets, key);
+}
+
+/* Reports keys of map that are not in `known`; secrets get their own
+ * message naming the environment variable that holds them. */
+static void known_keys(struct check *c, const archive_node *map,
+		       const char *prefix, const char *const *known,
+		       const char *secret_env)
+{
+	for (size_t i = 0; i < archive_node_count(map); i++) {
+		const char *key = archive_node_key_at(map, i);
+		char field[128];
+
+		snprintf(field, sizeof(field), "%s.%s", prefix, key);
+		if (is_secret_key(key) && secret_env)
+			problem(c, field,
+				"secrets do not belong in the archive; set "
+				"$%s in the environment instead",
+				secret_env);
+		else if (!in_list(known, key))
+			problem(c, field, "unknown setting");
+	}
+}
+
+/* The scalar under key of a settings map, reporting lists and maps. */
+static const char *setting(struct check *c, const archive_node *map,
+			   const char *prefix, const char *key, int required)
+{
+	archive_node *n = archive_node_get(map, key);
+	const char *v = archive_node_scalar(n);
+	char field[128];
+
+	snprintf(field, sizeof(field), "%s.%s", prefix, key);
+	if (n && archive_node_kind_of(n) != ARCHIVE_NODE_SCALAR) {
+		problem(c, field, "must be text, not a list or map");
+		return NULL;
+	}
+	if (v && !*v)
+		v = NULL;
+	if (!v && required)
+		problem(c, field, "missing");
+	return v;
+}
+
+static void notify_smtp_validate(struct check *c, const archive_node *smtp)
+{
+	static const char *const known[] = { "url", "from", "to", "user",
+					     "starttls", NULL };
+	static const char *const schemes[] = { "smtp://", "smtps://", NULL };
+	const char *url, *from, *user, *tls;
+	archive_node *to;
+
+	if (archive_node_kind_of(smtp) != ARCHIVE_NODE_MAP) {
+		problem(c, "notify.smtp", "must be a map with url, from and to");
+		return;
+	}
+	known_keys(c, smtp, "notify.smtp", known, "MORES_SMTP_PASSWORD");
+	url = setting(c, smtp, "notify.smtp", "url", 1);
+	if (url && !has_prefix(url, schemes))
+		problem(c, "notify.smtp.url",
+			"'%s' is not an smtp:// or smtps:// address with a "
+			"host (e.g. smtp://mail.example.org:587)",
+			url);
+	from = setting(c, smtp, "notify.smtp", "from", 1);
+	if (from && !is_address(from))
+		problem(c, "notify.smtp.from", "'%s' is not an e-mail address",
+			from);
+	to = archive_node_get(smtp, "to");
+	if (!to || (archive_node_kind_of(to) == ARCHIVE_NODE_SCALAR &&
+		    !archive_node_scalar(to)))
+		problem(c, "notify.smtp.to", "missing");
+	else if (archive_node_kind_of(to) == ARCHIVE_NODE_MAP)
+		problem(c, "notify.smtp.to",
+			"must be an address or a list of addresses");
+	else if (archive_node_kind_of(to) == ARCHIVE_NODE_SCALAR) {
+		if (!is_address(archive_node_scalar(to)))
+			problem(c, "notify.smtp.to",
+				"'%s' is not an e-mail address",
+				archive_node_scalar(to));
+	} else {
+		if (archive_node_count(to) == 0)
+			problem(c, "notify.smtp.to", "the list is empty");
+		for (size_t i = 0; i < archive_node_count(to); i++) {
+			const char *v =
+				archive_node_scalar(archive_node_at(to, i));
+
+			if (!v || !is_address(v))
+				problem(c, "notify.smtp.to",
+					"'%s' is not an e-mail address",
+					v ? v : "");
+		}
+	}
+	user = setting(c, smtp, "notify.smtp", "user", 0);
+	(void)user;
+	tls = setting(c, smtp, "notify.smtp", "starttls", 0);
+	if (tls && strcmp(tls, "true") && strcmp(tls, "false") &&
+	    strcmp(tls, "yes") && strcmp(tls, "no"))
+		problem(c, "notify.smtp.starttls", "'%s' is not true or false",
+			tls);
+	if (tls && url && (!strcmp(tls, "true") || !strcmp(tls, "yes")) &&
+	    !strncmp(url, "smtps://", 8))
+		problem(c, "notify.smtp.starttls",
+			"smtps:// is TLS from the start; STARTTLS goes with "
+			"smtp://");
+}
+
+static void notify_validate(struct check *c, const archive_node *notify)
+{
+	static const char *const known[] = { "within", "smtp", "webhook",
+					     NULL };
+	static const char *const http[] = { "http://", "https://", NULL };
+	archive_node *smtp, *hook;
+	const char *within;
+
+	if (archive_node_kind_of(notify) != ARCHIVE_NODE_MAP) {
+		problem(c, "notify", "must be a map with smtp and/or webhook");
+		return;
+	}
+	known_keys(c, notify, "notify", known, NULL);
+	within = setting(c, notify, "notify", "within", 0);
+	if (within) {
+		char *end;
+		long days = strtol(within, &end, 10);
+
+		if (*end || days < 0 || days > 365)
+			problem(c, "notify.within",
+				"'%s' is not a number of days from 0 to 365",
+				within);
+	}
+	smtp = archive_node_get(notify, "smtp");
+	hook = archive_node_get(notify, "webhook");
+	if (!smtp && !hook)
+		problem(c, "notify", "give smtp and/or webhook");
+	if (smtp)
+		notify_smtp_validate(c, smtp);
+	if (hook && archive_node_kind_of(hook) != ARCHIVE_NODE_MAP)
+		problem(c, "notify.webhook", "must be a map with url");
+	else if (hook) {
+		static const char *const hook_keys[] = { "url", NULL };
+		const char *url;
+
+		known_keys(c, hook, "notify.webhook", hook_keys,
+			   "MORES_WEBHOOK_TOKEN");
+		url = setting(c, hook, "notify.webhook", "url", 1);
+		if (url && !has_prefix(url, http))
+			problem(c, "notify.webhook.url",
+				"'%s' is not an http(s) address", url);
+	}
+}
+
+static void harvest_validate(struct check *c, const archive_node *list)
+{
+	static const char *const known[] = { "name", "url", NULL };
+	static const char *const http[] = { "http://", "https://", NULL };
+
+	if (archive_node_kind_of(list) != ARCHIVE_NODE_LIST) {
+		problem(c, "harvest",
+			"must be a list of sites, each with name and url");
+		return;
+	}
+	for (size_t i = 0; i < archive_node_count(list); i++) {
+		archive_node *site = archive_node_at(list, i);
+		char prefix[64];
+		const char *url;
+
+		snprintf(prefix, sizeof(prefix), "harvest[%zu]", i + 1);
+		if (archive_node_kind_of(site) != ARCHIVE_NODE_MAP) {
+			problem(c, prefix, "must be a map with name and url");
+			continue;
+		}
+		known_keys(c, site, prefix, known, NULL);
+		setting(c, site, prefix, "name", 1);
+		url = setting(c, site, prefix, "url", 1);
+		if (url && !has_prefix(url, http)) {
+			char field[96];
+
+			snprintf(field, sizeof(field), "%s.url", prefix);
+			problem(c, field, "'%s' is not an http(s) address",
+				url);
+			continue;
+		}
+		for (size_t k = 0; url && k < i; k++) {
+			const char *other = archive_node_get_scalar(
+				archive_node_at(list, k), "url");
+
+			if (other && !strcmp(other, url)) {
+				char field[96];
+
+				snprintf(field, sizeof(field), "%s.url",
+					 prefix);
+				problem(c, field, "'%s' is listed twice", url);
+			}
+		}
+	}
+}
+
 int archive_settings_validate(const archive_node *settings, const char *file,
 			      archive_problem_fn report, void *ctx)
 {
@@ -341,5 +570,9 @@ int archive_settings_validate(const archive_node *settings, const char *file,
 				"'%s' is not a .css file in the archive", theme);
 		}
 	}
+	if (archive_node_get(settings, "notify"))
+		notify_validate(&c, archive_node_get(settings, "notify"));
+	if (archive_node_get(settings, "harvest"))
+		harvest_validate(&c, archive_node_get(settings, "harvest"));
 	return c.problems;
 }

@@ -76,6 +76,8 @@ int cmd_search(struct cli *, int, char **);
 int cmd_similar(struct cli *, int, char **);
 int cmd_site_build(struct cli *, int, char **);
 int cmd_site_serve(struct cli *, int, char **);
-int cmd_later(struct cli *, int, char **);
+int cmd_links_check(struct cli *, int, char **);
+int cmd_notify(struct cli *, int, char **);
+int cmd_harvest(struct cli *, int, char **);
 
 #endif

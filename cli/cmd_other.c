@@ -429,12 +429,3 @@ int cmd_template_list(struct cli *cli, int argc, char **argv)
 	archive_free(a);
 	return rc;
 }
-
-int cmd_later(struct cli *cli, int argc, char **argv)
-{
-	(void)cli;
-	(void)argc;
-	fprintf(stderr, "mores %s: not available in this version of mores\n",
-		argv[0]);
-	return 1;
-}

@@ -146,13 +146,38 @@ const struct command cli_commands[] = {
 	  cmd_template_list },
 	{ "links check", "links check [--public] [--json]",
 	  "check external links in the advice texts",
-	  "Checks every external link in the advice texts.\n", cmd_later },
+	  "Finds every http(s) link in the advice texts (advies.md) and checks\n"
+	  "them in parallel, at most two at a time per host: HEAD, else GET;\n"
+	  "redirects are followed and reported. Prints each broken,\n"
+	  "redirected or unreachable link with its file and line, then the\n"
+	  "totals. Results are kept in .mores/links.json with their date: a\n"
+	  "good result is reused for 7 days, a bad one for the rest of the\n"
+	  "day. --public checks only the links of published reflections, as\n"
+	  "the site shows them. --json prints file, line, url, state, http,\n"
+	  "final_url, redirects, error, checked and cached for each link.\n"
+	  "Exits 1 when a link is broken (an HTTP error or a redirect loop).\n",
+	  cmd_links_check },
 	{ "notify", "notify [--dry-run]", "send a digest of what is due",
-	  "Sends an e-mail or webhook digest of what is due.\n", cmd_later },
+	  "Sends a digest of what is due within notify.within days (default\n"
+	  "14: deadlines, follow-up dates, open action points) and of the\n"
+	  "reflections published since the last digest, by e-mail\n"
+	  "(notify.smtp) and/or as a JSON POST to a webhook (notify.webhook),\n"
+	  "as set in mores.yml. Secrets come from the environment only:\n"
+	  "$MORES_SMTP_PASSWORD for notify.smtp.user, $MORES_WEBHOOK_TOKEN\n"
+	  "(sent as a bearer token). What was sent is recorded in\n"
+	  ".mores/notify-sent.json, so a second run does not repeat it; a\n"
+	  "channel that failed is tried again next time. --dry-run prints the\n"
+	  "messages and sends nothing.\n",
+	  cmd_notify },
 	{ "harvest", "harvest", "fetch other committees' collections",
-	  "Fetches the published collections of other committees named in\n"
-	  "mores.yml.\n",
-	  cmd_later },
+	  "Fetches data/reflecties.json of every site listed under harvest:\n"
+	  "in mores.yml (name and url of another committee's published\n"
+	  "site), with conditional requests, validates it and keeps it in\n"
+	  ".mores/harvest/. 'mores search --harvested' and the site's search\n"
+	  "then include those reflections, marked with their committee and\n"
+	  "linked to their page. A site that cannot be reached keeps what was\n"
+	  "harvested before; the command then exits 1.\n",
+	  cmd_harvest },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
