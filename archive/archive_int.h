@@ -42,4 +42,12 @@ int archive_signature(git_signature **out, const char *author);
 /* Validates a path inside the archive (relative, no "."/".." parts). */
 int archive_path_check(const char *path);
 
+/* Parses values.yml text (`file` names it in messages) and checks its
+ * shape: a list of values with id, label and question, ids unique. */
+int archive_vocab_parse(archive_vocab **out, const char *file,
+			const char *text, size_t len);
+
+/* Parses mores.yml text: a map holding at least the citation code. */
+int archive_settings_parse(archive_node **out, const char *text, size_t len);
+
 #endif

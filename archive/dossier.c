@@ -253,9 +253,15 @@ int archive_text_strip_internal(char **out, const char *markdown)
 	if (!buf)
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		size_t take = n + (nl ? 1 : 0);
+		/* Lines end as CommonMark ends them: LF, CRLF or a lone CR,
+		 * so that no passage escapes by its line endings. */
+		size_t n = strcspn(p, "\r\n");
+		size_t take = n;
+
+		if (p[take] == '\r')
+			take++;
+		if (p[take] == '\n')
+			take++;
 
 		if (!inside && line_is(p, n, "<!-- intern -->"))
 			inside = 1;

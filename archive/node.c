@@ -454,49 +454,57 @@ static int all_scalars(const archive_node *n)
 	return 1;
 }
 
-static int emit_scalar(yaml_emitter_t *e, const char *v, int is_null)
+/* A null scalar is written as nothing after a block key, and as "~" in
+ * a flow collection, where libyaml would otherwise quote the empty text
+ * and turn the null into an empty string. */
+static int emit_scalar(yaml_emitter_t *e, const char *v, int is_null,
+		       int flow)
 {
 	yaml_event_t ev;
+	const char *text = is_null ? (flow ? "~" : "") : v;
 
 	yaml_scalar_event_initialize(
-		&ev, NULL, NULL, (yaml_char_t *)(is_null ? "" : v),
-		is_null ? 0 : (int)strlen(v), 1, 1,
+		&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), 1, 1,
 		is_null ? YAML_PLAIN_SCALAR_STYLE
 			: *v	? YAML_ANY_SCALAR_STYLE
 				: YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 	return yaml_emitter_emit(e, &ev);
 }
 
-static int emit_node(yaml_emitter_t *e, const archive_node *n, int in_list)
+static int emit_node(yaml_emitter_t *e, const archive_node *n, int in_list,
+		     int flow)
 {
 	yaml_event_t ev;
+	int flow_children;
 
 	if (n->kind == ARCHIVE_NODE_SCALAR)
-		return emit_scalar(e, n->scalar ? n->scalar : "", !n->scalar);
+		return emit_scalar(e, n->scalar ? n->scalar : "", !n->scalar,
+				   flow);
 	if (n->kind == ARCHIVE_NODE_LIST) {
+		flow_children = flow || all_scalars(n);
 		yaml_sequence_start_event_initialize(
 			&ev, NULL, NULL, 1,
-			all_scalars(n) ? YAML_FLOW_SEQUENCE_STYLE
-				       : YAML_BLOCK_SEQUENCE_STYLE);
+			flow_children ? YAML_FLOW_SEQUENCE_STYLE
+				      : YAML_BLOCK_SEQUENCE_STYLE);
 		if (!yaml_emitter_emit(e, &ev))
 			return 0;
 		for (size_t i = 0; i < n->count; i++)
-			if (!emit_node(e, n->items[i], 1))
+			if (!emit_node(e, n->items[i], 1, flow_children))
 				return 0;
 		yaml_sequence_end_event_initialize(&ev);
 		return yaml_emitter_emit(e, &ev);
 	}
 	/* Small maps inside lists (action points) read best on one line. */
+	flow_children = flow || (in_list && all_scalars(n) && n->count <= 4);
 	yaml_mapping_start_event_initialize(
 		&ev, NULL, NULL, 1,
-		in_list && all_scalars(n) && n->count <= 4
-			? YAML_FLOW_MAPPING_STYLE
-			: YAML_BLOCK_MAPPING_STYLE);
+		flow_children ? YAML_FLOW_MAPPING_STYLE
+			      : YAML_BLOCK_MAPPING_STYLE);
 	if (!yaml_emitter_emit(e, &ev))
 		return 0;
 	for (size_t i = 0; i < n->count; i++) {
-		if (!emit_scalar(e, n->keys[i], 0) ||
-		    !emit_node(e, n->items[i], 0))
+		if (!emit_scalar(e, n->keys[i], 0, flow_children) ||
+		    !emit_node(e, n->items[i], 0, flow_children))
 			return 0;
 	}
 	yaml_mapping_end_event_initialize(&ev);
@@ -521,7 +529,7 @@ int archive_yaml_emit(char **out, size_t *len, const archive_node *n)
 	ok = yaml_emitter_emit(&e, &ev);
 	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
 	ok = ok && yaml_emitter_emit(&e, &ev);
-	ok = ok && emit_node(&e, n, 0);
+	ok = ok && emit_node(&e, n, 0, 0);
 	yaml_document_end_event_initialize(&ev, 1);
 	ok = ok && yaml_emitter_emit(&e, &ev);
 	yaml_stream_end_event_initialize(&ev);

@@ -110,6 +110,28 @@ static char *join(const char *a, const char *b)
 	return s;
 }
 
+int archive_settings_parse(archive_node **out, const char *text, size_t len)
+{
+	archive_node *settings = NULL;
+	int rc;
+
+	*out = NULL;
+	if (archive_utf8_check(text, len, NULL) != 0)
+		return archive_error_set(ARCHIVE_EINVALID,
+					 "mores.yml: not valid UTF-8 text");
+	if ((rc = archive_yaml_parse(&settings, "mores.yml", text, len, 1)))
+		return rc;
+	if (archive_node_kind_of(settings) != ARCHIVE_NODE_MAP ||
+	    !archive_node_get_scalar(settings, "code")) {
+		archive_node_free(settings);
+		return archive_error_set(ARCHIVE_EINVALID,
+					 "mores.yml: code: missing (the "
+					 "committee's citation code, e.g. ECE)");
+	}
+	*out = settings;
+	return 0;
+}
+
 int archive_open(archive **out, const char *path)
 {
 	archive *a;
@@ -161,21 +183,10 @@ int archive_open(archive **out, const char *path)
 	}
 	if (rc != 0)
 		goto fail;
-	rc = archive_utf8_check(text, len, NULL) == 0
-		     ? archive_yaml_parse(&a->settings, "mores.yml", text, len,
-					  1)
-		     : archive_error_set(ARCHIVE_EINVALID,
-					 "mores.yml: not valid UTF-8 text");
+	rc = archive_settings_parse(&a->settings, text, len);
 	free(text);
 	if (rc != 0)
 		goto fail;
-	if (archive_node_kind_of(a->settings) != ARCHIVE_NODE_MAP ||
-	    !archive_node_get_scalar(a->settings, "code")) {
-		rc = archive_error_set(ARCHIVE_EINVALID,
-				       "mores.yml: code: missing (the "
-				       "committee's citation code, e.g. ECE)");
-		goto fail;
-	}
 	*out = a;
 	return 0;
 fail:

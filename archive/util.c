@@ -201,8 +201,12 @@ int archive_text_mentions(const char *text, const char *code,
 		    !isdigit((unsigned char)p[cl + used]) && n > 0 &&
 		    y >= 1000) {
 			snprintf(id, sizeof(id), "%04d-%03d", y, n);
-			rc = fn(id, ctx);
-		} else if (isdigit((unsigned char)p[0]) && p[4] == '-' &&
+			if (archive_id_parse(id, NULL, NULL) == 0)
+				rc = fn(id, ctx);
+		} else if (isdigit((unsigned char)p[0]) &&
+			   isdigit((unsigned char)p[1]) &&
+			   isdigit((unsigned char)p[2]) &&
+			   isdigit((unsigned char)p[3]) && p[4] == '-' &&
 			   sscanf(p, "%4d-%6d%n", &y, &n, &used) == 2 &&
 			   used >= 8 && !isalnum((unsigned char)p[used])) {
 			snprintf(id, sizeof(id), "%.*s", used, p);

@@ -76,9 +76,41 @@ static int vocab_check(const archive_node *list, const char *file)
 	return 0;
 }
 
-int archive_vocab_load(archive_vocab **out, archive_snap *s)
+int archive_vocab_parse(archive_vocab **out, const char *file,
+			const char *text, size_t len)
 {
 	archive_vocab *v;
+	int rc;
+
+	*out = NULL;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	if (archive_utf8_check(text, len, NULL) != 0)
+		rc = archive_error_set(ARCHIVE_EINVALID,
+				       "%s: not valid UTF-8 text", file);
+	else
+		rc = archive_yaml_parse(&v->list, file, text, len, 1);
+	if (rc == 0 && archive_node_count(v->list) == 0 &&
+	    archive_node_kind_of(v->list) == ARCHIVE_NODE_MAP) {
+		/* An empty file is an empty vocabulary. */
+		archive_node_free(v->list);
+		v->list = archive_node_new(ARCHIVE_NODE_LIST, NULL);
+		if (!v->list)
+			rc = archive_error_set(ARCHIVE_ERROR, "out of memory");
+	}
+	if (rc == 0)
+		rc = vocab_check(v->list, file);
+	if (rc != 0) {
+		archive_vocab_free(v);
+		return rc;
+	}
+	*out = v;
+	return 0;
+}
+
+int archive_vocab_load(archive_vocab **out, archive_snap *s)
+{
 	char *text = NULL, path[4200];
 	const char *file = "values.yml";
 	size_t len;
@@ -100,31 +132,9 @@ int archive_vocab_load(archive_vocab **out, archive_snap *s)
 	}
 	if (rc != 0)
 		return rc;
-	v = calloc(1, sizeof(*v));
-	if (!v) {
-		free(text);
-		return archive_error_set(ARCHIVE_ERROR, "out of memory");
-	}
-	if (archive_utf8_check(text, len, NULL) != 0)
-		rc = archive_error_set(ARCHIVE_EINVALID,
-				       "%s: not valid UTF-8 text", file);
-	else
-		rc = archive_yaml_parse(&v->list, file, text, len, 1);
+	rc = archive_vocab_parse(out, file, text, len);
 	free(text);
-	if (rc == 0 && archive_node_count(v->list) == 0 &&
-	    archive_node_kind_of(v->list) == ARCHIVE_NODE_MAP) {
-		/* An empty file is an empty vocabulary. */
-		archive_node_free(v->list);
-		v->list = archive_node_new(ARCHIVE_NODE_LIST, NULL);
-	}
-	if (rc == 0)
-		rc = vocab_check(v->list, file);
-	if (rc != 0) {
-		archive_vocab_free(v);
-		return rc;
-	}
-	*out = v;
-	return 0;
+	return rc;
 }
 
 size_t archive_vocab_count(const archive_vocab *v)
