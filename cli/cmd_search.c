@@ -98,6 +98,23 @@ static void print_results(json_t *list, const char *query)
 	}
 	json_array_foreach(list, i, r)
 	{
+		if (json_is_true(json_object_get(r, "harvested"))) {
+			/* another committee's: its citation, name and page */
+			printf("%-8s  %-12s %-7s %8.3g  %s [%s]\n    %s\n",
+			       json_string_value(json_object_get(r, "id")),
+			       json_string_value(json_object_get(r, "citation")),
+			       json_string_value(json_object_get(r, "kind"))
+				       ? json_string_value(
+						 json_object_get(r, "kind"))
+				       : "",
+			       json_real_value(json_object_get(r, "score")),
+			       json_string_value(json_object_get(r, "title")),
+			       json_string_value(json_object_get(r, "committee")),
+			       json_string_value(json_object_get(r, "url")));
+			printf("    %s\n",
+			       json_string_value(json_object_get(r, "snippet")));
+			continue;
+		}
 		printf("%s  %-12s %-7s %8.3g  %s\n",
 		       json_string_value(json_object_get(r, "id")),
 		       json_string_value(json_object_get(r, "citation")),
@@ -107,6 +124,42 @@ static void print_results(json_t *list, const char *query)
 		printf("    %s\n",
 		       json_string_value(json_object_get(r, "snippet")));
 	}
+}
+
+static int by_score(const void *x, const void *y)
+{
+	double a = json_real_value(json_object_get(*(json_t *const *)x, "score"));
+	double b = json_real_value(json_object_get(*(json_t *const *)y, "score"));
+
+	return (a < b) - (a > b);
+}
+
+/* Merges the harvested reflections that match into list, best first,
+ * keeping the limit. */
+static int add_harvested(json_t *list, search_index *ix, const char *query,
+			 const search_opts *o)
+{
+	json_t *more = NULL, *r, **rows;
+	size_t i, n, limit = o->limit > 0 ? (size_t)o->limit : 20;
+
+	if (search_harvested(&more, ix, query, o) != 0)
+		return -1;
+	json_array_extend(list, more);
+	json_decref(more);
+	n = json_array_size(list);
+	if (!(rows = calloc(n + 1, sizeof(*rows))))
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	json_array_foreach(list, i, r)
+		rows[i] = json_incref(r);
+	qsort(rows, n, sizeof(*rows), by_score);
+	json_array_clear(list);
+	for (i = 0; i < n; i++) {
+		if (i < limit)
+			json_array_append(list, rows[i]);
+		json_decref(rows[i]);
+	}
+	free(rows);
+	return 0;
 }
 
 /* The options of search take their value as the next word or after
@@ -135,7 +188,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	archive *a = NULL;
 	json_t *list = NULL;
 	char **words = calloc((size_t)argc + 1, sizeof(*words)), *query;
-	int nwords = 0, json = 0, rc = 0, only_words = 0;
+	int nwords = 0, json = 0, rc = 0, only_words = 0, harvested = 0;
 
 	if (!words)
 		return cli_fail();
@@ -157,6 +210,10 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		}
 		if (!strcmp(arg, "--json")) {
 			json = 1;
+			continue;
+		}
+		if (!strcmp(arg, "--harvested")) {
+			harvested = 1;
 			continue;
 		}
 		for (k = 0; k < sizeof(valued) / sizeof(*valued); k++)
@@ -192,7 +249,8 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		o.mark_close = "\033[0m";
 	}
 	if (open_index(&a, &ix, cli) != 0 ||
-	    search_query(&list, ix, query, &o) != 0)
+	    search_query(&list, ix, query, &o) != 0 ||
+	    (harvested && add_harvested(list, ix, query, &o) != 0))
 		rc = cli_fail();
 	else if (json)
 		cli_print_json(list);

@@ -108,7 +108,7 @@ const struct command cli_commands[] = {
 	  cmd_index },
 	{ "search",
 	  "search QUERY [--kind K] [--value V] [--year Y] [--status S] [--public]\n"
-	  "             [--limit N] [--json]",
+	  "             [--harvested] [--limit N] [--json]",
 	  "search precedent",
 	  "Full-text search with Dutch word forms over dossiers, advice,\n"
 	  "responses and notes: 'camera' finds \"camera's\", 'sensor' finds\n"
@@ -116,8 +116,12 @@ const struct command cli_commands[] = {
 	  "occur; \"an exact phrase\" in quotes, -word to leave a word out,\n"
 	  "and OR between two words for either. Hits in titles and summaries\n"
 	  "rank first. --public searches only what may be published, with\n"
-	  "internal passages left out. --json prints id, citation, title,\n"
-	  "kind, status, year, score and snippet for each result.\n",
+	  "internal passages left out. --harvested adds the reflections of\n"
+	  "other committees that 'mores harvest' fetched, marked with their\n"
+	  "committee and the address of their page. --json prints id,\n"
+	  "citation, title, kind, status, year, score and snippet for each\n"
+	  "result, and committee, url and harvested: true for another\n"
+	  "committee's.\n",
 	  cmd_search },
 	{ "similar", "similar ID [--limit N] [--json]",
 	  "dossiers like this one",

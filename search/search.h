@@ -91,6 +91,26 @@ typedef int (*search_term_fn)(const char *term, char *const *ids,
  * exactly what `mores search --public` searches. */
 int search_public_terms(search_index *ix, search_term_fn fn, void *ctx);
 
+/* ---- other committees' reflections (mores harvest) -------------------- */
+
+/* Runs a query over the harvested reflections (the files `mores harvest`
+ * keeps under harvest/ in the derived folder, mirrored into the index
+ * when they change): an array like search_query()'s, every row with
+ * committee, url (its page on the committee's own site), key (unique
+ * among harvested rows: CODE-YYYY-NNN) and harvested: true. Only what
+ * the other committees published is there. */
+int search_harvested(json_t **out, search_index *ix, const char *query,
+		     const search_opts *o);
+
+/* Every harvested reflection, by key: an array of {key, committee,
+ * site, id, citation, title, kind, year, url, summary}. */
+int search_harvested_docs(json_t **out, search_index *ix);
+
+/* Like search_public_terms(), over the harvested reflections, which are
+ * passed under their key (CODE-YYYY-NNN) instead of a dossier id; the
+ * site merges both into its search shards. */
+int search_harvest_terms(search_index *ix, search_term_fn fn, void *ctx);
+
 /* ---- the Dutch word forms (shared with the site's search shards) ------- */
 
 typedef struct search_stemmer search_stemmer;

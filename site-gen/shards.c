@@ -130,11 +130,12 @@ static int on_term(const char *term, char *const *ids, const int *weights,
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		struct entry *e = site_find(sh->s, ids[i]);
+		size_t num = e ? e->num : site_harvest_num(sh->s, ids[i]);
 
 		/* only reflections of this very build are searchable */
-		if (!e)
+		if (num == SIZE_MAX)
 			continue;
-		pairs[2 * k] = e->num;
+		pairs[2 * k] = num;
 		pairs[2 * k + 1] = (size_t)weights[i];
 		k++;
 	}
@@ -192,13 +193,22 @@ static int doc_chunks(struct site *s)
 {
 	int rc = 0;
 
-	for (size_t k = 0; rc == 0 && k * CHUNK < s->n; k++) {
+	size_t total = s->n + site_harvest_count(s);
+
+	for (size_t k = 0; rc == 0 && k * CHUNK < total; k++) {
 		json_t *docs = json_array();
 		struct sbuf b = { 0 };
 		char path[64], *text;
 
-		for (size_t i = k * CHUNK; i < s->n && i < (k + 1) * CHUNK; i++) {
-			const struct entry *e = s->by_id[i];
+		for (size_t i = k * CHUNK; i < total && i < (k + 1) * CHUNK; i++) {
+			const struct entry *e;
+
+			if (i >= s->n) {
+				json_array_append_new(docs,
+						      site_harvest_doc(s, i - s->n));
+				continue;
+			}
+			e = s->by_id[i];
 
 			json_array_append_new(
 				docs,
@@ -240,7 +250,9 @@ static int index_file(struct site *s, json_t *prefixes)
 	}
 	json_object_set_new(o, "version", json_integer(1));
 	json_object_set_new(o, "code", json_string(s->code));
-	json_object_set_new(o, "count", json_integer((json_int_t)s->n));
+	json_object_set_new(o, "count",
+			    json_integer((json_int_t)(s->n +
+						      site_harvest_count(s))));
 	json_object_set_new(o, "chunk", json_integer(CHUNK));
 	json_object_set_new(o, "prefixes", json_incref(prefixes));
 	json_object_set_new(o, "values", values);
@@ -269,7 +281,7 @@ int site_search_shards(struct site *s)
 		json_decref(sh.prefixes);
 		return rc;
 	}
-	rc = search_public_terms(ix, on_term, &sh);
+	rc = site_harvest_terms(s, ix, on_term, &sh);
 	rc = rc ? rc : flush_group(&sh);
 	search_close(ix);
 	rc = rc ? rc : doc_chunks(s);
@@ -280,5 +292,6 @@ int site_search_shards(struct site *s)
 	}
 	free(sh.t);
 	json_decref(sh.prefixes);
+	site_harvest_free(s);
 	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include "site.h"
 
+#include <jansson.h>
 #include <stdint.h>
 
 /* Bump when the pages change shape: every page is rendered again. */
@@ -79,6 +80,7 @@ struct site {
 	struct sbuf manifest; /* "key path" per file written this build */
 	char **old_keys;    /* from the previous build, sorted by path */
 	size_t nold;
+	struct site_harvest *harvest; /* other committees' (harvest.c) */
 };
 
 /* Writes OUT/path unless it already holds exactly this; records it. */
@@ -122,5 +124,22 @@ const char *site_instrument_label(const char *name);
 const char *site_value_label(struct site *s, const char *id);
 /* "23 november 2026" */
 void site_date(struct sbuf *b, const char *iso);
+
+/* Other committees' reflections in the search (harvest.c): streams the
+ * word forms of the public rows and of the harvested reflections, merged
+ * in order, to fn, after writing a page reflecties/KEY/ for each
+ * harvested one. Harvested reflections are numbered from s->n on. */
+struct search_index;
+int site_harvest_terms(struct site *s, struct search_index *ix,
+		       int (*fn)(const char *, char *const *, const int *,
+				 size_t, void *),
+		       void *ctx);
+/* The number of harvested reflections; the document number of one by
+ * its key (SIZE_MAX when there is none); its row for the document
+ * chunks (a new reference); and freeing them. */
+size_t site_harvest_count(struct site *s);
+size_t site_harvest_num(struct site *s, const char *key);
+json_t *site_harvest_doc(struct site *s, size_t k);
+void site_harvest_free(struct site *s);
 
 #endif
