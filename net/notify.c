@@ -308,16 +308,19 @@ static const char *label(struct notify *n, const char *what)
 static char *subject(struct notify *n, size_t ndue, size_t npub)
 {
 	const char *code = archive_code(n->a);
+	char due[64] = "", pub[64] = "";
 
-	if (n->english)
-		return net_strprintf("[%s] %zu item%s due, %zu new "
-				     "reflection%s",
-				     code, ndue, ndue == 1 ? "" : "s", npub,
-				     npub == 1 ? "" : "s");
-	return net_strprintf("[%s] %zu punt%s op termijn, %zu nieuwe "
-			     "reflectie%s",
-			     code, ndue, ndue == 1 ? "" : "en", npub,
-			     npub == 1 ? "" : "s");
+	if (ndue)
+		snprintf(due, sizeof(due),
+			 n->english ? "%zu item%s due" : "%zu punt%s op termijn",
+			 ndue, ndue == 1 ? "" : n->english ? "s" : "en");
+	if (npub)
+		snprintf(pub, sizeof(pub),
+			 n->english ? "%zu new reflection%s"
+				    : "%zu nieuwe reflectie%s",
+			 npub, npub == 1 ? "" : "s");
+	return net_strprintf("[%s] %s%s%s", code, due, ndue && npub ? ", " : "",
+			     pub);
 }
 
 static char *body_text(struct notify *n, json_t *due, json_t *pub)

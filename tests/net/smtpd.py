@@ -34,8 +34,9 @@ class Recorder:
             f.write("from %s\n" % envelope.mail_from)
             for r in envelope.rcpt_tos:
                 f.write("to %s\n" % r)
-            if session.authenticated:
-                f.write("auth %s\n" % session.auth_data.login.decode())
+            login = getattr(session, "mores_login", None)
+            if login:
+                f.write("auth %s\n" % login)
         return "250 OK"
 
 
@@ -59,7 +60,9 @@ if tls:
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = (isinstance(auth_data, LoginPassword) and
               auth_data.login == user and auth_data.password == password)
-        return AuthResult(success=ok)
+        if ok:
+            session.mores_login = user.decode()
+        return AuthResult(success=ok, handled=False)
 
     kwargs = dict(tls_context=ctx, require_starttls=True,
                   auth_required=True, authenticator=authenticator,
