@@ -143,6 +143,11 @@ int archive_open(archive **out, const char *path)
 	*out = NULL;
 	git_libgit2_init();
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	/* A year's tree holds hundreds of dossiers and every path lookup
+	 * passes through it: keep trees of any size in the object cache
+	 * (libgit2 keeps none over 4 KiB), or each lookup inflates it anew. */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+			 (size_t)1 << 22);
 	a = calloc(1, sizeof(*a));
 	if (!a) {
 		git_libgit2_shutdown();

@@ -340,6 +340,8 @@ static int dutch_token(void *ctx, int tflags, const char *tok, int n,
 	wn = trim_apostrophes(&w, (size_t)n);
 	memcpy(folded, w, wn);
 	folded[wn] = '\0';
+	/* Only documents are split, so a query never pays for the list. */
+	pthread_once(&lexicon_once, lexicon_load);
 	count = compound_parts(folded, wn, parts, 8);
 	for (int i = 0; i < count && rc == SQLITE_OK; i++) {
 		size_t k = search_stem(c->d->stem, part, sizeof(part),
@@ -389,7 +391,6 @@ static int dutch_create(void *api_ptr, const char **args, int nargs,
 	*out = NULL;
 	if (!d)
 		return SQLITE_NOMEM;
-	pthread_once(&lexicon_once, lexicon_load);
 	rc = api->xFindTokenizer(api, "unicode61", &user, &d->parent);
 	if (rc == SQLITE_OK)
 		rc = d->parent.xCreate(user, (const char **)parent_args, 4,
