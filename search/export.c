@@ -137,11 +137,47 @@ static int add(struct postings *p, const struct ids *m, sqlite3_int64 row,
 	return 0;
 }
 
+/* One of the two streams of postings: whole words, or the parts of
+ * compounds (their terms behind SEARCH_PART_MARK), each in term order. */
+struct stream {
+	sqlite3_stmt *st;
+	int live, part;
+	const char *term;
+	sqlite3_int64 row;
+	int w;
+};
+
+static void advance(struct stream *c)
+{
+	c->live = sqlite3_step(c->st) == SQLITE_ROW;
+	if (!c->live)
+		return;
+	c->term = (const char *)sqlite3_column_text(c->st, 0) + c->part;
+	c->row = sqlite3_column_int64(c->st, 1);
+	c->w = weight_of((const char *)sqlite3_column_text(c->st, 2));
+	/* a word inside a compound counts for a third */
+	if (c->part)
+		c->w = (c->w + 2) / 3;
+}
+
+/* The stream whose posting comes first, by term and then by row. */
+static struct stream *first(struct stream *a, struct stream *b)
+{
+	int cmp;
+
+	if (!a->live || !b->live)
+		return a->live ? a : b->live ? b : NULL;
+	cmp = strcmp(a->term, b->term);
+	if (cmp == 0)
+		cmp = a->row <= b->row ? -1 : 1;
+	return cmp < 0 ? a : b;
+}
+
 int search_public_terms(search_index *ix, search_term_fn fn, void *ctx)
 {
 	struct ids m = { 0 };
 	struct postings p = { 0 };
-	sqlite3_stmt *st;
+	struct stream whole = { .part = 0 }, part = { .part = 1 }, *c;
 	int rc;
 
 	if ((rc = search_update(ix, 0, NULL)) != 0 ||
@@ -154,27 +190,33 @@ int search_public_terms(search_index *ix, search_term_fn fn, void *ctx)
 			 " USING fts5vocab(main, pub, instance)",
 			 NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ix->db,
-			       "SELECT term, doc, col FROM temp.pub_terms", -1,
-			       &st, NULL) != SQLITE_OK) {
+			       "SELECT term, doc, col FROM temp.pub_terms"
+			       " WHERE term >= char(2)",
+			       -1, &whole.st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ix->db,
+			       "SELECT term, doc, col FROM temp.pub_terms"
+			       " WHERE term >= char(1) AND term < char(2)",
+			       -1, &part.st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(whole.st);
 		ids_free(&m);
 		return search_db_fail(ix, "reading the index");
 	}
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		const char *term = (const char *)sqlite3_column_text(st, 0);
-
-		if (strlen(term) >= sizeof(p.term))
-			continue;
-		if (strcmp(term, p.term)) {
-			rc = flush(&p, fn, ctx);
-			strcpy(p.term, term);
+	advance(&whole);
+	advance(&part);
+	while (rc == 0 && (c = first(&whole, &part)) != NULL) {
+		if (strlen(c->term) < sizeof(p.term)) {
+			if (strcmp(c->term, p.term)) {
+				rc = flush(&p, fn, ctx);
+				strcpy(p.term, c->term);
+			}
+			if (rc == 0)
+				rc = add(&p, &m, c->row, c->w);
 		}
-		if (rc == 0)
-			rc = add(&p, &m, sqlite3_column_int64(st, 1),
-				 weight_of((const char *)sqlite3_column_text(st,
-									      2)));
+		advance(c);
 	}
 	rc = rc ? rc : flush(&p, fn, ctx);
-	sqlite3_finalize(st);
+	sqlite3_finalize(whole.st);
+	sqlite3_finalize(part.st);
 	free(p.ids);
 	free(p.w);
 	ids_free(&m);

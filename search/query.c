@@ -165,14 +165,42 @@ static int lex(struct term *t, int max, const char *q)
 	return n;
 }
 
-static void put_term(struct buf *b, const struct term *t)
+/* Whether byte c can be part of a word as the tokenizer sees it. */
+static int word_byte(unsigned char c)
 {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || c >= 0x80 || c == '\'';
+}
+
+/* A term in quotes; `whole` marks each of its words to match whole words
+ * only. Control characters are dropped, so a query cannot carry a mark
+ * of its own. */
+static void put_term(struct buf *b, const struct term *t, int whole)
+{
+	static const char mark = SEARCH_WHOLE_MARK;
+
 	puts_(b, "\"");
-	put(b, t->text, t->len);
+	for (size_t i = 0; i < t->len; i++) {
+		unsigned char c = (unsigned char)t->text[i];
+
+		if (c < 0x20)
+			c = ' ';
+		if (whole && word_byte(c) &&
+		    (i == 0 || !word_byte((unsigned char)t->text[i - 1])))
+			put(b, &mark, 1);
+		put(b, (const char *)&c, 1);
+	}
 	puts_(b, "\"");
 }
 
+static int parse(char **out, const char *query, int whole);
+
 int search_parse(char **out, const char *query)
+{
+	return parse(out, query, 0);
+}
+
+static int parse(char **out, const char *query, int whole)
 {
 	struct term t[64];
 	struct buf b = { 0 };
@@ -197,21 +225,21 @@ int search_parse(char **out, const char *query)
 			puts_(&b, " AND ");
 		if (t[i].or_next) {
 			puts_(&b, "(");
-			put_term(&b, &t[i]);
+			put_term(&b, &t[i], whole);
 			while (t[i].or_next) {
 				puts_(&b, " OR ");
-				put_term(&b, &t[++i]);
+				put_term(&b, &t[++i], whole);
 			}
 			puts_(&b, ")");
 		} else {
-			put_term(&b, &t[i]);
+			put_term(&b, &t[i], whole);
 		}
 	}
 	for (int i = 0; i < n; i++) {
 		if (!t[i].negated)
 			continue;
 		puts_(&b, " NOT ");
-		put_term(&b, &t[i]);
+		put_term(&b, &t[i], whole);
 	}
 	if (b.oom) {
 		free(b.s);
@@ -273,39 +301,47 @@ int search_query(json_t **out, search_index *ix, const char *query,
 		 const search_opts *o)
 {
 	const char *table = o->public_only ? "pub" : "staff";
-	char *fts, *sql;
+	char *fts = NULL, *whole = NULL, *sql;
 	sqlite3_stmt *st;
 	json_t *list;
-	int rc, arg = 4, step;
+	int rc, arg = 5, step;
 
 	*out = NULL;
-	if ((rc = check_opts(ix, o)) != 0 || (rc = search_parse(&fts, query)))
-		return rc;
-	if ((rc = search_update(ix, 0, NULL)) != 0) {
+	if ((rc = check_opts(ix, o)) != 0 || (rc = parse(&fts, query, 0)) ||
+	    (rc = parse(&whole, query, 1)) ||
+	    (rc = search_update(ix, 0, NULL)) != 0) {
 		free(fts);
+		free(whole);
 		return rc;
 	}
+	/* A dossier that holds the words only inside compounds ranks as if
+	 * its bm25 score were a quarter. */
 	if (asprintf(&sql,
-		     "SELECT d.id, d.title, d.kind, d.status, d.year, t.rank,"
+		     "SELECT d.id, d.title, d.kind, d.status, d.year,"
+		     " t.rank * CASE WHEN t.rowid IN (SELECT rowid FROM %s"
+		     " WHERE %s MATCH ?4) THEN 1.0 ELSE 0.25 END AS r,"
 		     " snippet(%s, -1, ?1, ?2, '…', 14)"
 		     " FROM %s t JOIN doc d ON d.rowid = t.rowid"
 		     " WHERE %s MATCH ?3%s%s%s%s%s"
-		     " ORDER BY t.rank LIMIT ?%d",
-		     table, table, table, o->public_only ? " AND d.public" : "",
+		     " ORDER BY r LIMIT ?%d",
+		     table, table, table, table, table,
+		     o->public_only ? " AND d.public" : "",
 		     o->kind ? " AND d.kind = ?" : "",
 		     o->status ? " AND d.status = ?" : "",
 		     o->year ? " AND d.year = ?" : "",
 		     o->value ? " AND d.rowid IN (SELECT doc FROM facet WHERE"
 				" name = 'value' AND value = ?)"
 			      : "",
-		     4 + !!o->kind + !!o->status + !!o->year + !!o->value) < 0) {
+		     5 + !!o->kind + !!o->status + !!o->year + !!o->value) < 0) {
 		free(fts);
+		free(whole);
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	}
 	rc = sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL);
 	free(sql);
 	if (rc != SQLITE_OK) {
 		free(fts);
+		free(whole);
 		return search_db_fail(ix, "search");
 	}
 	sqlite3_bind_text(st, 1, o->mark_open ? o->mark_open : "«", -1,
@@ -313,6 +349,7 @@ int search_query(json_t **out, search_index *ix, const char *query,
 	sqlite3_bind_text(st, 2, o->mark_close ? o->mark_close : "»", -1,
 			  SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, fts, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, whole, -1, SQLITE_STATIC);
 	if (o->kind)
 		sqlite3_bind_text(st, arg++, o->kind, -1, SQLITE_STATIC);
 	if (o->status)
@@ -350,6 +387,7 @@ int search_query(json_t **out, search_index *ix, const char *query,
 						     sqlite3_errmsg(ix->db));
 	sqlite3_finalize(st);
 	free(fts);
+	free(whole);
 	if (rc != 0) {
 		json_decref(list);
 		return rc;

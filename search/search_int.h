@@ -16,6 +16,18 @@ struct search_index {
 	char commit[41];
 };
 
+/*
+ * The parts of a Dutch compound are indexed as terms of their own, at the
+ * whole word's place and behind SEARCH_PART_MARK: "algoritmeregister"
+ * gives "algoritmeregister" and the parts "\1algoritm" and "\1register".
+ * A word of a query matches itself and its use as a part, unless it
+ * begins with SEARCH_WHOLE_MARK; then it matches whole words only, which
+ * ranks a dossier that uses the word itself above one that has it inside
+ * a compound.
+ */
+#define SEARCH_PART_MARK '\x01'
+#define SEARCH_WHOLE_MARK '\x02'
+
 /* Registers the "dutch" FTS5 tokenizer with db. */
 int search_register_dutch(sqlite3 *db);
 

@@ -325,18 +325,33 @@ static int dutch_token(void *ctx, int tflags, const char *tok, int n,
 		       int start, int end)
 {
 	struct dutch_call *c = ctx;
-	char out[256], part[256], folded[256];
+	char out[256], part[257], folded[256];
 	struct search_part parts[8];
-	const char *w = tok;
+	const char *w;
 	size_t len, wn;
-	int rc, count;
+	int rc, count, whole_only = 0;
 
+	if (n > 0 && tok[0] == SEARCH_WHOLE_MARK) {
+		whole_only = !c->document;
+		tok++;
+		n--;
+	}
 	len = search_stem(c->d->stem, out, sizeof(out), tok, (size_t)n);
 	if (len == 0)
 		return SQLITE_OK;
 	rc = c->emit(c->ctx, tflags, out, (int)len, start, end);
-	if (rc != SQLITE_OK || !c->document || n < 8 || n >= 256)
+	if (rc != SQLITE_OK || whole_only)
 		return rc;
+	part[0] = SEARCH_PART_MARK;
+	if (!c->document) {
+		/* the query word also stands for its use as a part */
+		memcpy(part + 1, out, len);
+		return c->emit(c->ctx, FTS5_TOKEN_COLOCATED, part,
+			       (int)len + 1, start, end);
+	}
+	if (n < 8 || n >= 256)
+		return rc;
+	w = tok;
 	wn = trim_apostrophes(&w, (size_t)n);
 	memcpy(folded, w, wn);
 	folded[wn] = '\0';
@@ -344,12 +359,12 @@ static int dutch_token(void *ctx, int tflags, const char *tok, int n,
 	pthread_once(&lexicon_once, lexicon_load);
 	count = compound_parts(folded, wn, parts, 8);
 	for (int i = 0; i < count && rc == SQLITE_OK; i++) {
-		size_t k = search_stem(c->d->stem, part, sizeof(part),
+		size_t k = search_stem(c->d->stem, part + 1, sizeof(part) - 1,
 				       folded + parts[i].start, parts[i].len);
 
-		if (k && (k != len || memcmp(part, out, k)))
-			rc = c->emit(c->ctx, FTS5_TOKEN_COLOCATED, part, (int)k,
-				     start, end);
+		if (k)
+			rc = c->emit(c->ctx, FTS5_TOKEN_COLOCATED, part,
+				     (int)k + 1, start, end);
 	}
 	return rc;
 }
@@ -380,7 +395,7 @@ static int dutch_create(void *api_ptr, const char **args, int nargs,
 			Fts5Tokenizer **out)
 {
 	static const char *const parent_args[] = { "remove_diacritics", "2",
-						   "tokenchars", "'\xe2\x80\x99" };
+						   "tokenchars", "'\xe2\x80\x99\x02" };
 	fts5_api *api = api_ptr;
 	struct dutch *d = calloc(1, sizeof(*d));
 	void *user;

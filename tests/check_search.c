@@ -248,6 +248,91 @@ static const char *id_at(json_t *r, size_t i)
 	return json_string_value(json_object_get(json_array_get(r, i), "id"));
 }
 
+/* The weight of one dossier in the public postings of a word form. */
+struct posting {
+	const char *term, *id;
+	int weight;
+};
+
+static int find_posting(const char *term, char *const *ids, const int *w,
+			size_t n, void *ctx)
+{
+	struct posting *p = ctx;
+
+	if (strcmp(term, p->term))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(ids[i], p->id))
+			p->weight = w[i];
+	return 0;
+}
+
+static int posting_weight(const char *term, const char *id)
+{
+	struct posting p = { term, id, 0 };
+
+	ck_assert_int_eq(search_public_terms(ix, find_posting, &p), 0);
+	return p.weight;
+}
+
+static size_t position(json_t *r, const char *id)
+{
+	for (size_t i = 0; i < json_array_size(r); i++)
+		if (!strcmp(id_at(r, i), id))
+			return i;
+	ck_abort_msg("%s is not among the results", id);
+	return 0;
+}
+
+/* A word used on its own ranks above the same word inside a compound,
+ * in the command line's search and in the postings of the site's search
+ * shards; the compound itself does not find the word alone. */
+START_TEST(whole_words_rank_above_parts)
+{
+	static const char *const forms[] = { "algoritmeregister", "register",
+					     "registers" };
+	char stem[64];
+	json_t *r;
+
+	/* the compound has the lowest id, so id order is no help */
+	for (int i = 0; i < 3; i++) {
+		char id[16], advice[160];
+
+		snprintf(id, sizeof(id), "2025-00%d", i + 1);
+		snprintf(advice, sizeof(advice),
+			 "De gemeente houdt een %s bij van alle systemen "
+			 "die zij gebruikt.", forms[i]);
+		fixture_put_dossier(a, id, "Een overzicht voor de raad",
+				    FIXTURE_PUBLISHED, "Een vraag.",
+				    "Overzicht.", advice);
+	}
+	r = run("register", NULL);
+	ck_assert_int_eq(json_array_size(r), 4); /* and 2024-001 */
+	ck_assert_uint_gt(position(r, "2025-001"), position(r, "2025-002"));
+	ck_assert_uint_gt(position(r, "2025-001"), position(r, "2025-003"));
+	for (size_t i = 1; i < json_array_size(r); i++)
+		ck_assert(json_real_value(json_object_get(json_array_get(r, i - 1),
+							  "score")) >=
+			  json_real_value(json_object_get(json_array_get(r, i),
+							  "score")));
+	json_decref(r);
+	r = run("algoritmeregister", NULL);
+	ck_assert_int_eq(json_array_size(r), 2); /* 2025-001 and 2024-001 */
+	json_decref(r);
+
+	{
+		search_stemmer *st = search_stemmer_new();
+
+		ck_assert_uint_gt(search_stem(st, stem, sizeof(stem),
+					      "register", 8), 0);
+		search_stemmer_free(st);
+	}
+	ck_assert_int_gt(posting_weight(stem, "2025-001"), 0);
+	ck_assert_int_gt(posting_weight(stem, "2025-002"),
+			 posting_weight(stem, "2025-001"));
+}
+END_TEST
+
 START_TEST(ranking)
 {
 	static const char *const expect[][2] = {
@@ -544,6 +629,7 @@ Suite *search_suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, ranking);
+	tcase_add_test(t, whole_words_rank_above_parts);
 	tcase_add_test(t, results_and_facets);
 	tcase_add_test(t, incremental_updates);
 	tcase_add_test(t, public_filter);
