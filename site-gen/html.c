@@ -165,6 +165,91 @@ static void place_headings(cmark_node *doc, int top)
 	cmark_iter_free(it);
 }
 
+/* The text of node and everything in it, as one line. */
+static void plain_text(struct sbuf *b, cmark_node *node)
+{
+	cmark_iter *it = cmark_iter_new(node);
+	cmark_event_type ev;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		cmark_node_type type = cmark_node_get_type(n);
+
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE)
+			sb_puts(b, cmark_node_get_literal(n));
+		else if (type == CMARK_NODE_SOFTBREAK ||
+			 type == CMARK_NODE_LINEBREAK)
+			sb_puts(b, " ");
+	}
+	cmark_iter_free(it);
+}
+
+/* A name for each table of the text, in the order of the text: "Tabel:"
+ * and its column headings, which is what a screen reader announces when
+ * the focus reaches the table's scrolling region. Returns the count. */
+static size_t table_labels(cmark_node *doc, struct sbuf **out)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	struct sbuf *labels = NULL;
+	size_t n = 0;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *t = cmark_iter_get_node(it);
+		cmark_node *row, *cell;
+		struct sbuf *more;
+
+		if (ev != CMARK_EVENT_ENTER ||
+		    strcmp(cmark_node_get_type_string(t), "table") != 0)
+			continue;
+		if (!(more = realloc(labels, (n + 1) * sizeof(*labels))))
+			break;
+		labels = more;
+		memset(&labels[n], 0, sizeof(labels[n]));
+		sb_puts(&labels[n], "Tabel");
+		row = cmark_node_first_child(t);
+		for (cell = row ? cmark_node_first_child(row) : NULL; cell;
+		     cell = cmark_node_next(cell)) {
+			sb_puts(&labels[n], cell == cmark_node_first_child(row)
+						    ? ": "
+						    : ", ");
+			plain_text(&labels[n], cell);
+		}
+		n++;
+	}
+	cmark_iter_free(it);
+	*out = labels;
+	return n;
+}
+
+/* Writes html with each table in a region of its own that scrolls
+ * sideways when the table is wider than the screen; the region takes the
+ * keyboard focus, so that it also scrolls without a mouse. In safe mode
+ * "<table>" and "</table>" in the rendered text can only be the tables'
+ * own tags: raw HTML from the text is left out and text is escaped. */
+static void put_tables_scrolling(struct sbuf *b, const char *html,
+				 struct sbuf *labels, size_t nlabels)
+{
+	static const char open[] = "<table>", close[] = "</table>";
+	const char *at, *end;
+
+	for (size_t k = 0; (at = strstr(html, open)); k++) {
+		sb_put(b, html, (size_t)(at - html));
+		sb_puts(b, "<div class=\"mores-table-scroll\" role=\"region\" "
+			   "tabindex=\"0\" aria-label=\"");
+		sb_text(b, k < nlabels && labels[k].s ? labels[k].s : "Tabel");
+		sb_puts(b, "\">\n");
+		end = strstr(at, close);
+		end = end ? end + sizeof(close) - 1 : at + strlen(at);
+		sb_put(b, at, (size_t)(end - at));
+		sb_puts(b, "\n</div>");
+		html = end;
+	}
+	sb_puts(b, html);
+}
+
 void site_markdown(struct sbuf *b, const char *markdown, int top)
 {
 	static const char *const exts[] = { "table", "autolink",
@@ -172,6 +257,8 @@ void site_markdown(struct sbuf *b, const char *markdown, int top)
 	const int opts = CMARK_OPT_SAFE;
 	cmark_parser *p;
 	cmark_node *doc;
+	struct sbuf *labels;
+	size_t nlabels;
 	char *html;
 
 	cmark_gfm_core_extensions_ensure_registered();
@@ -189,9 +276,16 @@ void site_markdown(struct sbuf *b, const char *markdown, int top)
 	cmark_parser_feed(p, markdown, strlen(markdown));
 	doc = cmark_parser_finish(p);
 	place_headings(doc, top);
+	nlabels = table_labels(doc, &labels);
 	html = cmark_render_html(doc, opts, cmark_parser_get_syntax_extensions(p));
-	sb_puts(b, html);
+	if (html)
+		put_tables_scrolling(b, html, labels, nlabels);
+	else
+		b->oom = 1;
 	free(html);
+	for (size_t i = 0; i < nlabels; i++)
+		sb_free(&labels[i]);
+	free(labels);
 	cmark_node_free(doc);
 	cmark_parser_free(p);
 }

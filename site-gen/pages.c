@@ -742,7 +742,6 @@ static int search_page(struct site *s)
 		    "\">waarde</a> en per <a class=\"utrecht-link\" href=\"../"
 		    "jaar/\">jaar</a>.</p></noscript>\n");
 	rc = write_page(s, "zoeken/index.html", 1, "Zoeken", &b,
-			"<script src=\"index.js\"></script>\n"
 			"<script src=\"../assets/zoeken.js\"></script>\n",
 			NULL);
 	sb_free(&b);

@@ -3,8 +3,8 @@
  * many asked and unasked cases came in (confidential ones as numbers
  * only), how many reflections were published and answered, the median
  * time from receipt to adoption, and the values most at stake. Charts
- * are inline SVG with a title and description, and the same figures
- * follow in a table.
+ * are bars of inline SVG with the labels and figures as text, described
+ * in words, and the same figures follow in a table.
  */
 #include "site_int.h"
 
@@ -30,43 +30,45 @@ struct bar {
 	int value;
 };
 
-/* A horizontal bar chart; the figures also follow in a table. */
+/* A horizontal bar chart; the figures also follow in a table. The bars
+ * are SVG, sized by their width attribute (the strict CSP allows no
+ * style attributes); labels and figures are HTML text, so that they keep
+ * their size on a phone and their contrast can be checked. To assistive
+ * technology the chart is one image, named by its caption and described
+ * in words. */
 static void chart(struct sbuf *b, const char *id, const char *title,
 		  const char *desc, const struct bar *bars, size_t n)
 {
 	int max = 1;
-	const int row = 32, left = 190, width = 300;
 
 	for (size_t i = 0; i < n; i++)
 		if (bars[i].value > max)
 			max = bars[i].value;
-	sb_printf(b, "<figure class=\"mores-chart\">\n<svg role=\"img\" "
-		     "aria-labelledby=\"%s-t %s-d\" viewBox=\"0 0 560 %zu\" "
-		     "width=\"100%%\" xmlns=\"http://www.w3.org/2000/svg\">\n"
-		     "<title id=\"%s-t\">",
-		  id, id, n * row + 8, id);
+	sb_printf(b, "<figure class=\"mores-chart\">\n<figcaption id=\"%s-t\">",
+		  id);
 	sb_text(b, title);
-	sb_printf(b, "</title>\n<desc id=\"%s-d\">", id);
+	sb_printf(b, "</figcaption>\n<p id=\"%s-d\" hidden>", id);
 	sb_text(b, desc);
-	sb_puts(b, "</desc>\n");
+	sb_printf(b, "</p>\n<div class=\"mores-chart-bars\" role=\"img\" "
+		     "aria-labelledby=\"%s-t %s-d\">\n",
+		  id, id);
 	for (size_t i = 0; i < n; i++) {
-		int w = bars[i].value * width / max;
-		size_t y = i * row + 4;
+		/* the longest bar leaves room for its figure */
+		int tenths = bars[i].value * 850 / max;
 
-		sb_printf(b, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\" "
-			     "class=\"mores-chart-label\">",
-			  left - 8, y + 20);
+		sb_puts(b, "<div class=\"mores-chart-row\"><span class=\"mores-"
+			   "chart-label\">");
 		sb_text(b, bars[i].label);
-		sb_printf(b, "</text>\n<rect x=\"%d\" y=\"%zu\" width=\"%d\" "
-			     "height=\"24\" class=\"mores-chart-bar\"/>\n"
-			     "<text x=\"%d\" y=\"%zu\" class=\"mores-chart-"
-			     "value\">%d</text>\n",
-			  left, y, w ? w : 1, left + (w ? w : 1) + 6, y + 20,
+		sb_printf(b, "</span><span class=\"mores-chart-measure\"><svg "
+			     "width=\"%d.%d%%\" aria-hidden=\"true\" focusable="
+			     "\"false\" xmlns=\"http://www.w3.org/2000/svg\">"
+			     "<rect width=\"100%%\" height=\"100%%\" class=\""
+			     "mores-chart-bar\"/></svg><span class=\"mores-"
+			     "chart-value\">%d</span></span></div>\n",
+			  tenths ? tenths / 10 : 0, tenths ? tenths % 10 : 5,
 			  bars[i].value);
 	}
-	sb_puts(b, "</svg>\n<figcaption>");
-	sb_text(b, title);
-	sb_puts(b, "</figcaption>\n</figure>\n");
+	sb_puts(b, "</div>\n</figure>\n");
 }
 
 static void table(struct sbuf *b, const char *caption, const char *head,

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 /* Bump when the pages change shape: every page is rendered again. */
-#define SITE_VERSION "1"
+#define SITE_VERSION "2"
 
 struct sbuf {
 	char *s;

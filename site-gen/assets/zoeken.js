@@ -22,7 +22,10 @@
     list.forEach(function (done) { done(); });
   }
 
-  window.moresIndex = function (i) { index = i; };
+  window.moresIndex = function (i) {
+    index = i;
+    settle('index');
+  };
   window.moresShard = function (hex, terms) {
     shards[hex] = terms;
     settle('t/' + hex);
@@ -65,7 +68,7 @@
     w = w.replace(/['\u2019]s$/, '');
     if (/\d/.test(w) || w.length < 3) return w;
     if (w.length >= 6 && /ieen$/.test(w)) w = w.slice(0, -2);
-    if (w.length >= 5 && /[ea]s$/.test(w)) w = w.slice(0, -1);
+    if (w.length >= 5 && /[^c][ea]s$/.test(w)) w = w.slice(0, -1);
     return w;
   }
 
@@ -108,7 +111,8 @@
     var p = prefixFor(word);
     if (!p || !shards[p]) return [];
     var terms = shards[p];
-    var variants = [word, undouble(word)];
+    /* reizen is indexed as reis */
+    var variants = [word, undouble(word), word.replace(/zen$/, 's')];
     var best = null;
     var out = [];
     Object.keys(terms).forEach(function (t) {
@@ -270,7 +274,12 @@
 
   function start() {
     var form = document.getElementById('zoekformulier');
-    if (!form || !index) return;
+    if (!form) return;
+    if (!index) {
+      document.getElementById('status').textContent =
+        'Zoeken is nu niet beschikbaar: de zoekindex ontbreekt.';
+      return;
+    }
     var input = document.getElementById('q');
     var fields = { kind: 'f-soort', value: 'f-waarde', year: 'f-jaar' };
     document.getElementById('filters').hidden = false;
@@ -311,8 +320,14 @@
     }
   }
 
+  /* The page holds this script only; the index comes next, as a shard
+   * of its own, so that no order of script elements can break search. */
+  function ready() {
+    load('index', index).then(start);
+  }
+
   if (document.readyState === 'loading')
-    document.addEventListener('DOMContentLoaded', start);
+    document.addEventListener('DOMContentLoaded', ready);
   else
-    start();
+    ready();
 })();
