@@ -2,12 +2,13 @@
 """httpd.py: an HTTP server on 127.0.0.1 that misbehaves on purpose, for
 the network tests of mores. Usage: httpd.py PORTFILE [LOG]. It binds a
 free port, writes the port number to PORTFILE, and logs one line per
-request to LOG ("METHOD PATH USER-AGENT IF-NONE-MATCH IF-MODIFIED-SINCE").
+request to LOG ("METHOD PATH USER-AGENT|IF-NONE-MATCH|IF-MODIFIED-SINCE");
+LOG.max holds the most /slowish requests it ever served at once.
 
 Paths:
   /ok, /ok/N             200 with a short page
   /slow                  waits 5 s before answering
-  /slowish               waits 0.3 s, then 200 (for timing runs)
+  /slowish, /slowish/N   waits 0.3 s, then 200 (for timing runs)
   /missing               404
   /gone                  410
   /error                 500
@@ -26,12 +27,14 @@ Paths:
 """
 import json
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 portfile = sys.argv[1]
 log = sys.argv[2] if len(sys.argv) > 2 else None
-state = {"changed": 0}
+state = {"changed": 0, "active": 0, "max": 0}
+lock = threading.Lock()
 
 
 def reflection(i, title=None, code="ECX", year=2025):
@@ -79,10 +82,27 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def do_HEAD(self):
-        self.route()
+        self.counted()
 
     def do_GET(self):
-        self.route()
+        self.counted()
+
+    def counted(self):
+        """Counts the /slowish requests in flight; LOG.max holds the most
+        there ever were at once (all come from one host, 127.0.0.1)."""
+        if not self.path.startswith("/slowish"):
+            return self.route()
+        with lock:
+            state["active"] += 1
+            state["max"] = max(state["max"], state["active"])
+            if log:
+                with open(log + ".max", "w") as f:
+                    f.write(str(state["max"]))
+        try:
+            self.route()
+        finally:
+            with lock:
+                state["active"] -= 1
 
     def do_POST(self):
         self.note()
