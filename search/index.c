@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 /* Bump when the schema or the tokenizer changes: old indexes start over. */
-#define SEARCH_VERSION "2"
+#define SEARCH_VERSION "3"
 
 static const char schema[] =
 	"PRAGMA journal_mode=WAL;"

@@ -188,6 +188,17 @@ static int vowel(char c)
 	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
 }
 
+/* The number of vowel groups in w[0..n). */
+static int syllables(const char *w, size_t n)
+{
+	int count = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (vowel(w[i]) && (i == 0 || !vowel(w[i - 1])))
+			count++;
+	return count;
+}
+
 /* Trims apostrophes and the 's plural; returns the new length. */
 static size_t trim_apostrophes(const char **w, size_t n)
 {
@@ -215,8 +226,9 @@ size_t search_stem(search_stemmer *s, char *out, size_t size, const char *w,
 		   size_t n)
 {
 	const sb_symbol *r;
+	char buf[256];
 	size_t k;
-	int digits = 0;
+	int digits = 0, en;
 
 	n = trim_apostrophes(&w, n);
 	for (k = 0; k < n; k++)
@@ -232,9 +244,22 @@ size_t search_stem(search_stemmer *s, char *out, size_t size, const char *w,
 	/* technologieën: the -en plural after -ie that Snowball keeps */
 	if (n >= 6 && !memcmp(w + n - 4, "ieen", 4))
 		n -= 2;
-	/* the -s plural of words ending in a vowel: drones, algoritmes */
-	if (n >= 5 && w[n - 1] == 's' && (w[n - 2] == 'e' || w[n - 2] == 'a'))
+	/* the -s plural of words ending in a vowel: drones, algoritmes; not
+	 * proces or succes */
+	if (n >= 5 && w[n - 1] == 's' && (w[n - 2] == 'e' || w[n - 2] == 'a') &&
+	    w[n - 3] != 'c')
 		n--;
+	en = n >= 4 && !memcmp(w + n - 2, "en", 2);
+	/* kans, mens, grens, fiets: in a word of one syllable the s is the
+	 * word's own (the plural is kansen), where Snowball takes it for the
+	 * plural of "kan"; tekens and zeppelins are plurals */
+	if (n >= 4 && n + 2 < sizeof(buf) && w[n - 1] == 's' &&
+	    (w[n - 2] == 'n' || w[n - 2] == 't') && syllables(w, n) == 1) {
+		memcpy(buf, w, n);
+		memcpy(buf + n, "en", 2);
+		w = buf;
+		n += 2;
+	}
 	r = sb_stemmer_stem(s->sb, (const sb_symbol *)w, (int)n);
 	k = r ? (size_t)sb_stemmer_length(s->sb) : n;
 	if (!r)
@@ -247,6 +272,12 @@ size_t search_stem(search_stemmer *s, char *out, size_t size, const char *w,
 	if (k >= 4 && !vowel(out[k - 1]) && out[k - 2] == out[k - 3] &&
 	    vowel(out[k - 2]))
 		memmove(out + k - 2, out + k - 1, 1), k--;
+	/* what Snowball leaves of an -en plural: lessen -> les (it undoubles
+	 * only k, d and t), reizen -> reis */
+	if (en && k >= 3 && out[k - 1] == out[k - 2] && !vowel(out[k - 1]))
+		k--;
+	else if (en && k >= 3 && out[k - 1] == 'z')
+		out[k - 1] = 's';
 	out[k] = '\0';
 	return k;
 }
