@@ -742,6 +742,40 @@ START_TEST(history)
 }
 END_TEST
 
+/* A repository missing an object: reading what needs it fails with
+ * ARCHIVE_ERROR and a message, never a crash; what does not need it
+ * still reads. */
+START_TEST(damaged_repository)
+{
+	char *dir = fixture_tmpdir(), *text, blob[41], path[4200];
+	archive *a = fixture_archive(dir);
+	struct put p = { "d/a.md", "alleen hier\n", 0, NULL, 0 };
+	size_t len;
+
+	ck_assert_int_eq(archive_write(a, FIXTURE_AUTHOR, stage_put, &p), 0);
+	ck_assert_int_eq(archive_snap_blob_id(blob, archive_snapshot(a),
+					      "d/a.md"),
+			 0);
+	archive_free(a);
+	snprintf(path, sizeof(path), "%s/arch/.git/objects/%.2s/%s", dir, blob,
+		 blob + 2);
+	ck_assert_int_eq(unlink(path), 0);
+	a = fixture_open(dir);
+	ck_assert_int_eq(archive_snap_read(&text, &len, archive_snapshot(a),
+					   "d/a.md"),
+			 ARCHIVE_ERROR);
+	ck_assert_int_eq(archive_error_code(), ARCHIVE_ERROR);
+	ck_assert_str_ne(archive_error_last(), "");
+	archive_error_clear();
+	ck_assert_int_eq(archive_snap_read(&text, &len, archive_snapshot(a),
+					   "mores.yml"),
+			 0);
+	free(text);
+	archive_free(a);
+	fixture_rmdir(dir);
+}
+END_TEST
+
 /* ---- dossiers, publication, vocabulary, validation ---------------------- */
 
 START_TEST(dossier_load)
@@ -968,6 +1002,7 @@ Suite *archive_suite(void)
 	tcase_add_test(t, write_names_a_foreign_ref_lock);
 	tcase_add_test(t, bare_archive);
 	tcase_add_test(t, history);
+	tcase_add_test(t, damaged_repository);
 	suite_add_tcase(s, t);
 	t = tcase_create("dossiers");
 	tcase_set_timeout(t, 60);
