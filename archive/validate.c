@@ -476,7 +476,8 @@ static void notify_validate(struct check *c, const archive_node *notify)
 
 		known_keys(c, hook, "notify.webhook", hook_keys,
 			   "MORES_WEBHOOK_TOKEN");
-		url = setting(c, hook, "notify.webhook", "url", 1);
+		/* the address may come from $MORES_WEBHOOK_URL instead */
+		url = setting(c, hook, "notify.webhook", "url", 0);
 		if (url && !has_prefix(url, http))
 			problem(c, "notify.webhook.url",
 				"'%s' is not an http(s) address", url);

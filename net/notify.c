@@ -616,6 +616,12 @@ static int run_channel(struct notify *n, const char *name, int dry_run,
 		url = getenv("MORES_WEBHOOK_URL");
 	if (json_array_size(due) + json_array_size(pub) == 0)
 		goto done;
+	if (!url) {
+		rc = archive_error_set(ARCHIVE_EINVALID,
+				       "mores.yml: notify.webhook.url: missing "
+				       "(or set $MORES_WEBHOOK_URL)");
+		goto done;
+	}
 	subj = subject(n, json_array_size(due), json_array_size(pub));
 	body = body_text(n, due, pub);
 	if (!subj || !body) {
