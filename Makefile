@@ -6,7 +6,7 @@ DATADIR = $(PREFIX)/share/mores
 MANDIR = $(PREFIX)/share/man/man1
 
 CC ?= cc
-PKGS = libgit2 yaml-0.1 jansson sqlite3 libcmark-gfm libmicrohttpd libcurl
+PKGS = libgit2 yaml-0.1 jansson sqlite3 libcmark-gfm libmicrohttpd libcurl zlib
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers -I.
 CFLAGS += $(shell pkg-config --cflags $(PKGS))

@@ -42,6 +42,13 @@ int archive_signature(git_signature **out, const char *author);
 /* Validates a path inside the archive (relative, no "."/".." parts). */
 int archive_path_check(const char *path);
 
+/* Checks the loose object oid (read for `path`) before libgit2 reads it:
+ * 0 when it inflates whole to the size its header gives, or when it is
+ * not a loose object; ARCHIVE_ERROR naming path and object when it is
+ * damaged. */
+int archive_object_check(struct archive *a, const git_oid *oid,
+			 const char *path);
+
 /* Parses values.yml text (`file` names it in messages) and checks its
  * shape: a list of values with id, label and question, ids unique. */
 int archive_vocab_parse(archive_vocab **out, const char *file,

@@ -306,6 +306,11 @@ int archive_snap_read(char **out, size_t *len, archive_snap *s,
 		return archive_error_set(rc, "%s: no such file", path);
 	if (rc != 0)
 		return rc;
+	rc = archive_object_check(s->archive, git_tree_entry_id(entry), path);
+	if (rc != 0) {
+		git_tree_entry_free(entry);
+		return rc;
+	}
 	rc = git_blob_lookup(&blob, s->archive->repo,
 			     git_tree_entry_id(entry));
 	git_tree_entry_free(entry);
