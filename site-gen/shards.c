@@ -5,7 +5,9 @@
  * only the few files it needs:
  *
  *   zoeken/index.js       moresIndex({...}): the shard prefixes (in
- *                         hex), the number of reflections, value labels
+ *                         hex), the number of reflections, value labels;
+ *                         the search page holds only zoeken.js, which
+ *                         loads this file first
  *   zoeken/t/HEX.js       moresShard("HEX", {"word": [doc, weight,
  *                         doc - previous doc, weight, ...], ...}) for the
  *                         indexed word forms that start with the prefix
