@@ -354,7 +354,7 @@ int net_fetch_all(net_fetch *f, size_t n, const net_opts *o)
 	}
 	while (rc == 0 && done < n) {
 		CURLMsg *msg;
-		int left, running;
+		int left, running, finished;
 
 		/* start what the limits allow, in order */
 		for (size_t i = next; i < n && active < parallel; i++) {
@@ -373,6 +373,7 @@ int net_fetch_all(net_fetch *f, size_t n, const net_opts *o)
 		while (next < n && started[next])
 			next++;
 		curl_multi_perform(m, &running);
+		finished = 0;
 		while ((msg = curl_multi_info_read(m, &left))) {
 			struct job *j = NULL;
 
@@ -388,9 +389,11 @@ int net_fetch_all(net_fetch *f, size_t n, const net_opts *o)
 			}
 			active--;
 			done++;
+			finished = 1;
 		}
-		if (done < n && curl_multi_poll(m, NULL, 0, 200, NULL) !=
-					 CURLM_OK)
+		/* a transfer that ended makes room: start the next at once */
+		if (done < n && !finished &&
+		    curl_multi_poll(m, NULL, 0, 200, NULL) != CURLM_OK)
 			rc = archive_error_set(ARCHIVE_ERROR,
 					       "network transfers failed");
 	}
