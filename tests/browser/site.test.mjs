@@ -464,6 +464,50 @@ async function testBase(base) {
 		await axe(name + ' (phone)');
 	}
 
+	/* ---- the yearly report's charts ------------------------------------ */
+	await open('jaarverslag/2022/index.html');
+	{
+		const c = await page.evaluate(() => {
+			const rgb = (text) => (text.match(/[\d.]+/g) || []).map(Number);
+			const lum = ([r, g, b]) => [r, g, b].map((v) => {
+				v /= 255;
+				return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+			}).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+			const bg = lum(rgb(getComputedStyle(document.body).backgroundColor));
+			return Array.from(document.querySelectorAll('.mores-chart-row'))
+				.map((row) => {
+					const bar = row.querySelector('.mores-chart-bar');
+					const fg = lum(rgb(getComputedStyle(bar).fill));
+					return {
+						label: row.querySelector('.mores-chart-label')
+							.textContent,
+						value: Number(row.querySelector('.mores-chart-value')
+							.textContent),
+						width: bar.getBoundingClientRect().width,
+						contrast: (Math.max(fg, bg) + 0.05) /
+							(Math.min(fg, bg) + 0.05),
+					};
+				});
+		});
+		const weak = c.filter((b) => !(b.contrast >= 3));
+		check('yearly report: the chart bars stand out from the page ' +
+			'(contrast 3:1 or more)', c.length > 2 && weak.length === 0,
+			weak.map((b) => `${b.label} ${b.contrast.toFixed(2)}`).join(', '));
+		const unit = c.filter((b) => b.value > 0).map((b) => b.width / b.value);
+		check('yearly report: the bars are as long as their figures say',
+			unit.length > 2 && Math.max(...unit) - Math.min(...unit) < 2,
+			c.map((b) => `${b.label} ${b.value}: ${b.width}px`).join(', '));
+	}
+	await open('index.html');
+	{
+		const edges = await page.$$eval('header .mores-wrap, main, ' +
+			'footer .mores-wrap', (els) => els.map((el) =>
+				Math.round(el.getBoundingClientRect().left)));
+		check('header, content and footer share one column',
+			edges.length === 3 && new Set(edges).size === 1,
+			edges.join(', '));
+	}
+
 	/* ---- keyboard: the skip link ------------------------------------- */
 	await open('reflecties/2022-002/index.html');
 	await page.keyboard.press('Tab');
