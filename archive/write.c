@@ -17,7 +17,10 @@
  * the next plain `git commit` would delete them). So while it moves the
  * branch a writer keeps a note in its lock file: the branch, the old and
  * the new commit and the changed paths; it empties the note when done.
- * The next writer to take the lock and find a note finishes the job.
+ * The next writer to take the lock and find a note finishes the job. A
+ * checkout that fails (another git holds the index, the disk is full)
+ * keeps its note as well: the commit stands, and the next writer brings
+ * the working tree and the index up to it.
  */
 #include "archive_int.h"
 
@@ -42,6 +45,7 @@ struct archive_txn {
 	git_tree_update *updates;
 	size_t count, cap;
 	char *message;
+	int checkout_failed; /* committed, but the checkout did not finish */
 };
 
 archive *archive_txn_archive(archive_txn *t)
@@ -227,64 +231,77 @@ static int dirty_check(archive_txn *t)
 
 /* Brings paths of the working tree and the index up to the commit; the
  * files were checked clean against baseline under the lock, so this may
- * force. */
-static void checkout_paths(struct archive *a, char **paths, size_t count,
-			   git_tree *baseline, const git_oid *commit_oid)
+ * force. Returns 0, or -1 when the checkout did not finish (the index
+ * locked by another git, a full disk). */
+static int checkout_paths(struct archive *a, char **paths, size_t count,
+			  git_tree *baseline, const git_oid *commit_oid)
 {
 	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
 	git_commit *commit;
+	int rc = -1;
 
-	if (git_repository_is_bare(a->repo) || count == 0 ||
-	    git_commit_lookup(&commit, a->repo, commit_oid) != 0)
-		return;
+	if (git_repository_is_bare(a->repo) || count == 0)
+		return 0;
+	if (git_commit_lookup(&commit, a->repo, commit_oid) != 0)
+		return -1;
 	co.checkout_strategy = GIT_CHECKOUT_FORCE |
 			       GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
 	co.paths.strings = paths;
 	co.paths.count = count;
 	co.baseline = baseline;
-	for (int attempt = 0; attempt < 20; attempt++) {
-		if (git_checkout_tree(a->repo, (git_object *)commit, &co) == 0)
-			break;
-		sleep_ms(10);
+	for (int attempt = 0; attempt < 20 && rc != 0; attempt++) {
+		rc = git_checkout_tree(a->repo, (git_object *)commit, &co);
+		if (rc != 0)
+			sleep_ms(10);
 	}
 	git_commit_free(commit);
+	return rc == 0 ? 0 : -1;
 }
 
 /* Brings the changed files of the working tree and the index up to the new
  * commit. */
-static void checkout_changes(archive_txn *t, const git_oid *commit_oid)
+static int checkout_changes(archive_txn *t, const git_oid *commit_oid)
 {
 	char **paths = calloc(t->count ? t->count : 1, sizeof(*paths));
+	int rc;
 
 	if (!paths)
-		return;
+		return -1;
 	for (size_t i = 0; i < t->count; i++)
 		paths[i] = (char *)t->updates[i].path;
-	checkout_paths(t->archive, paths, t->count, t->base.tree, commit_oid);
+	rc = checkout_paths(t->archive, paths, t->count, t->base.tree,
+			    commit_oid);
 	free(paths);
+	return rc;
 }
 
 /* ---- the note of a write in progress -------------------------------- */
 
-/* Writes the note: what a successor needs to finish this write. */
-static void note_write(int fd, archive_txn *t, const char *branch,
-		       const git_oid *new_oid)
+/* Writes the note: what a successor needs to finish this write. Returns
+ * 0, or -1 (errno set) when it could not be written whole. */
+static int note_write(int fd, archive_txn *t, const char *branch,
+		      const git_oid *new_oid)
 {
 	char base[GIT_OID_HEXSZ + 1], new[GIT_OID_HEXSZ + 1], *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
+	int rc = -1;
 
 	if (!f)
-		return;
+		return -1;
 	git_oid_tostr(base, sizeof(base), &t->base_oid);
 	git_oid_tostr(new, sizeof(new), new_oid);
 	fprintf(f, "branch %s\nbase %s\nnew %s\n", branch, base, new);
 	for (size_t i = 0; i < t->count; i++)
 		fprintf(f, "path %s\n", t->updates[i].path);
-	if (fclose(f) == 0 && ftruncate(fd, 0) == 0 &&
-	    pwrite(fd, text, len, 0) != (ssize_t)len)
-		ftruncate(fd, 0); /* half a note is worse than none */
+	if (fclose(f) == 0 && ftruncate(fd, 0) == 0) {
+		if (pwrite(fd, text, len, 0) == (ssize_t)len)
+			rc = 0;
+		else if (ftruncate(fd, 0) != 0)
+			rc = -1; /* half a note is worse than none */
+	}
 	free(text);
+	return rc;
 }
 
 static void note_clear(int fd)
@@ -355,12 +372,13 @@ static int holds(struct archive *a, const char *path, git_tree *t, int torn)
 
 /* Checks out, after a killed writer, those of its paths that nobody has
  * touched since: an edit made in the meantime is never overwritten. */
-static void recheckout(struct archive *a, char **paths, size_t count,
-		       const git_oid *base, const git_oid *new)
+static int recheckout(struct archive *a, char **paths, size_t count,
+		      const git_oid *base, const git_oid *new)
 {
 	git_commit *bc = NULL, *nc = NULL;
 	git_tree *bt = NULL, *nt = NULL;
 	size_t keep = 0;
+	int rc;
 
 	if (git_commit_lookup(&bc, a->repo, base) == 0)
 		git_commit_tree(&bt, bc);
@@ -369,11 +387,12 @@ static void recheckout(struct archive *a, char **paths, size_t count,
 	for (size_t i = 0; i < count; i++)
 		if (holds(a, paths[i], bt, 0) || holds(a, paths[i], nt, 1))
 			paths[keep++] = paths[i];
-	checkout_paths(a, paths, keep, bt, new);
+	rc = checkout_paths(a, paths, keep, bt, new);
 	git_tree_free(bt);
 	git_tree_free(nt);
 	git_commit_free(bc);
 	git_commit_free(nc);
+	return rc;
 }
 
 /* Finishes the write of a killed predecessor from its note. When the
@@ -382,16 +401,16 @@ static void recheckout(struct archive *a, char **paths, size_t count,
  * while checking out: its index lock goes and the checkout is done
  * again. When the branch moved on since, somebody else has already
  * found it unlocked, and the working tree is left to them. */
-static void recover(struct archive *a, int fd)
+static int recover(struct archive *a, int fd)
 {
 	char *note = note_read(fd), *line, *save = NULL, lock[4200];
 	char *branch = NULL, **paths = NULL;
 	git_oid base, new, now;
-	int have_base = 0, have_new = 0;
+	int have_base = 0, have_new = 0, rc = 0;
 	size_t count = 0;
 
 	if (!note)
-		return;
+		return 0;
 	paths = calloc(strlen(note) / 6 + 1, sizeof(*paths));
 	for (line = strtok_r(note, "\n", &save); line && paths;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -414,12 +433,19 @@ static void recover(struct archive *a, int fd)
 		} else if (git_oid_equal(&now, &new) &&
 			   !git_repository_is_bare(a->repo)) {
 			remove_stale(a, "index.lock");
-			recheckout(a, paths, count, &base, &new);
+			rc = recheckout(a, paths, count, &base, &new);
 		}
 	}
 	free(paths);
 	free(note);
+	if (rc != 0)
+		return archive_error_set(ARCHIVE_ERROR,
+					 "%s: the working tree could not be "
+					 "brought up to the last commit (disk "
+					 "full?); nothing was written",
+					 a->path);
 	note_clear(fd);
+	return 0;
 }
 
 /* What attempt_write() returns besides 0 and an error: try again. */
@@ -439,6 +465,7 @@ static int attempt_write(archive_txn *t, int fd, const char *branch,
 	int rc;
 
 	txn_reset(t);
+	t->checkout_failed = 0;
 	rc = git_reference_name_to_id(&t->base_oid, a->repo, branch);
 	if (rc != 0)
 		return archive_git_fail(ARCHIVE_ERROR, branch);
@@ -466,7 +493,14 @@ static int attempt_write(archive_txn *t, int fd, const char *branch,
 	git_tree_free(tree);
 	if (rc != 0)
 		return archive_git_fail(ARCHIVE_ERROR, "commit");
-	note_write(fd, t, branch, new_oid);
+	/* Without its note, a checkout cut short could not be finished:
+	 * the branch does not move. */
+	if (note_write(fd, t, branch, new_oid) != 0)
+		return archive_error_set(ARCHIVE_ERROR,
+					 "%smores.lock: cannot record the write "
+					 "(%s); nothing was written",
+					 git_repository_path(a->repo),
+					 strerror(errno));
 	rc = git_reference_create_matching(&ref, a->repo, branch, new_oid, 1,
 					   &t->base_oid,
 					   t->message ? t->message : "mores");
@@ -477,7 +511,9 @@ static int attempt_write(archive_txn *t, int fd, const char *branch,
 		return LOCKED;
 	if (rc != 0)
 		return archive_git_fail(ARCHIVE_ERROR, branch);
-	checkout_changes(t, new_oid);
+	/* The commit stands. A checkout that did not finish keeps the note,
+	 * so that the next writer finishes it. */
+	t->checkout_failed = checkout_changes(t, new_oid) != 0;
 	return 0;
 }
 
@@ -488,7 +524,7 @@ int archive_write(archive *a, const char *author, archive_write_fn fn,
 	git_signature *sig = NULL;
 	char *branch = NULL;
 	git_oid new_oid;
-	int fd = -1, rc, attempt;
+	int fd = -1, rc, attempt, keep_note = 0;
 
 	if ((rc = archive_signature(&sig, author)) != 0)
 		return rc;
@@ -496,7 +532,10 @@ int archive_write(archive *a, const char *author, archive_write_fn fn,
 		goto done;
 	if ((rc = lock_take(&fd, a)) != 0)
 		goto done;
-	recover(a, fd);
+	if ((rc = recover(a, fd)) != 0) {
+		keep_note = 1;
+		goto done;
+	}
 	for (attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 		rc = attempt_write(&t, fd, branch, sig, fn, ctx, &new_oid);
 		if (rc != MOVED && rc != LOCKED)
@@ -518,7 +557,8 @@ int archive_write(archive *a, const char *author, archive_write_fn fn,
 		rc = archive_snap_set(&a->snap, a, &new_oid);
 done:
 	if (fd >= 0) {
-		note_clear(fd);
+		if (!keep_note && (rc != 0 || !t.checkout_failed))
+			note_clear(fd);
 		close(fd);
 	}
 	txn_reset(&t);

@@ -694,6 +694,10 @@ static int update_locked(search_index *ix, int rebuild, search_stats *st)
 		rc = index_all(&r);
 	else if (rc == 0)
 		rc = reindex(&r, c.ids, c.n);
+	/* the date may have moved too: embargoes end (or, with the clock
+	 * set back, are in force again) for the unchanged dossiers as well */
+	if (rc == 0 && !rebuild && !c.everything)
+		rc = search_refresh_public(ix);
 	archive_date_today(today);
 	rc = rc ? rc : meta_set(ix, "commit", target);
 	rc = rc ? rc : meta_set(ix, "public_date", today);
