@@ -276,9 +276,13 @@ static int job_done(struct job *j, CURLM *m, CURLcode res, long timeout_ms)
 		f->error = net_describe(res, j->errbuf, timeout_ms);
 		if (f->too_large) {
 			free(f->error);
-			f->error = net_strprintf("the answer is larger than "
-						 "%zu bytes; not read",
-						 f->max_body);
+			f->error = f->max_body >= 1024 * 1024
+				? net_strprintf("the answer is larger than "
+						"%zu MB; not read",
+						f->max_body / (1024 * 1024))
+				: net_strprintf("the answer is larger than "
+						"%zu bytes; not read",
+						f->max_body);
 		}
 		free(f->body);
 		f->body = NULL;

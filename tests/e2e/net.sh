@@ -408,6 +408,8 @@ harvest:
     url: $H/site/nergens/
   - name: Onbekend
     url: https://host.invalid/commissie/
+  - name: Geen TLS
+    url: https://127.0.0.1:$(cat "$tmp/http.port")/site/good/
 EOF
 : >"$tmp/http.log"
 expect_exit 1 mores harvest
@@ -416,14 +418,15 @@ expect_out "^$H/site/etag/: 2 reflections"
 expect_out "^$H/site/hostile/: 3 reflections (3 new, 0 withdrawn); 4 left out"
 expect_err "^mores harvest: $H/site/malformed/: data/reflecties.json is not valid JSON (line 1: .*); nothing harvested from it yet$"
 expect_err "^mores harvest: $H/site/object/: data/reflecties.json is not a list of reflections"
-expect_err "^mores harvest: $H/site/huge/: the answer is larger than"
+expect_err "^mores harvest: $H/site/huge/: the answer is larger than 16 MB; not read"
 expect_err "^mores harvest: $H/site/slow/: no complete answer within 1.5 s (timeout)"
 expect_err "^mores harvest: $H/site/loop/: redirect loop"
 expect_err "^mores harvest: $H/site/error/: HTTP 500 for $H/site/error/data/reflecties.json"
 expect_err "^mores harvest: $H/site/nergens/: HTTP 404"
 expect_err "^mores harvest: https://host.invalid/commissie/: host not found (DNS)"
+expect_err "^mores harvest: https://127.0.0.1:[0-9]*/site/good/: TLS error"
 e2e_count
-[ "$(wc -l <"$err")" -eq 8 ] || fail "not one line per failing site"
+[ "$(wc -l <"$err")" -eq 9 ] || fail "not one line per failing site"
 
 # searchable, marked with the committee, linking to the page at the source
 expect_ok mores search camera --harvested --json
