@@ -315,15 +315,22 @@ int search_query(json_t **out, search_index *ix, const char *query,
 		return rc;
 	}
 	/* A dossier that holds the words only inside compounds ranks as if
-	 * its bm25 score were a quarter. */
+	 * its bm25 score were a quarter. The best are chosen first and only
+	 * they get a snippet: in one flat query the sort would make SQLite
+	 * tokenize every matching dossier for its snippet, a cost that grows
+	 * with the archive. */
 	if (asprintf(&sql,
-		     "SELECT d.id, d.title, d.kind, d.status, d.year,"
-		     " t.rank * CASE WHEN t.rowid IN (SELECT rowid FROM %s"
-		     " WHERE %s MATCH ?4) THEN 1.0 ELSE 0.25 END AS r,"
+		     "SELECT d.id, d.title, d.kind, d.status, d.year, best.r,"
 		     " snippet(%s, -1, ?1, ?2, '…', 14)"
+		     " FROM (SELECT t.rowid AS id,"
+		     " t.rank * CASE WHEN t.rowid IN (SELECT rowid FROM %s"
+		     " WHERE %s MATCH ?4) THEN 1.0 ELSE 0.25 END AS r"
 		     " FROM %s t JOIN doc d ON d.rowid = t.rowid"
 		     " WHERE %s MATCH ?3%s%s%s%s%s"
-		     " ORDER BY r LIMIT ?%d",
+		     " ORDER BY r LIMIT ?%d) best"
+		     " JOIN %s ON %s.rowid = best.id"
+		     " JOIN doc d ON d.rowid = best.id"
+		     " WHERE %s MATCH ?3 ORDER BY best.r",
 		     table, table, table, table, table,
 		     o->public_only ? " AND d.public" : "",
 		     o->kind ? " AND d.kind = ?" : "",
@@ -332,7 +339,8 @@ int search_query(json_t **out, search_index *ix, const char *query,
 		     o->value ? " AND d.rowid IN (SELECT doc FROM facet WHERE"
 				" name = 'value' AND value = ?)"
 			      : "",
-		     5 + !!o->kind + !!o->status + !!o->year + !!o->value) < 0) {
+		     5 + !!o->kind + !!o->status + !!o->year + !!o->value,
+		     table, table, table) < 0) {
 		free(fts);
 		free(whole);
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
