@@ -274,10 +274,11 @@ ix=$(stats "$R/index_n")
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 os=$(. /etc/os-release && echo "$PRETTY_NAME")
-ver_mores=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
-ver_hugo=$(hugo version | cut -d' ' -f2)
+ver_mores=$("$MORES" --version | sed -n 1p)
+ver_commit=${BENCH_COMMIT:-$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)}
+ver_hugo=$(hugo version | awk '{ print $2 }')
 ver_pf=$("$PAGEFIND" --version | awk '{ print $2 }')
-ver_rg=$(rg --version | head -n 1 | awk '{ print $2 }')
+ver_rg=$(rg --version | awk 'NR == 1 { print $2 }')
 ver_git=$(git --version | awk '{ print $3 }')
 ver_chromium=$(chromium --version 2>/dev/null | awk '{ print $2 }')
 ver_node=$(node --version)
@@ -297,7 +298,7 @@ latencies give p50 and p95 over all runs of all queries.
 | memory | $mem |
 | system | $os, Linux $(uname -r) |
 | load average (1, 5, 15 min) | $load_start at the start, $load_end at the end (shared machine) |
-| mores | $ver_mores |
+| mores | $ver_mores, commit $ver_commit |
 | other tools | Hugo $ver_hugo, Pagefind $ver_pf, ripgrep $ver_rg, git $ver_git, Chromium $ver_chromium, Node $ver_node |
 | corpus | $N dossiers (bench/gen, seed 1), $pub of them public reflections |
 
