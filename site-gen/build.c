@@ -329,7 +329,8 @@ static int index_entries(struct site *s)
 			s->cites[s->ncites++] = (struct cite){ dst, e };
 		}
 	}
-	qsort(s->cites, s->ncites, sizeof(*s->cites), cmp_cite);
+	if (s->ncites)
+		qsort(s->cites, s->ncites, sizeof(*s->cites), cmp_cite);
 	return 0;
 }
 
