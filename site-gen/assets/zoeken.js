@@ -294,15 +294,31 @@
       return f;
     }
 
+    /* The results are busy from a key press until its search is shown:
+     * assistive technology waits for the new list. */
+    var results = document.getElementById('resultaten');
+    function busy(on) {
+      results.setAttribute('aria-busy', on ? 'true' : 'false');
+    }
+
     function search(typing) {
       var q = input.value;
       var ticket = ++latest;
+      busy(true);
       run(q, filters(), typing).then(function (result) {
-        if (ticket === latest) show(result.docs ? result : { total: 0, docs: [] }, q);
+        if (ticket !== latest) return;
+        show(result.docs ? result : { total: 0, docs: [] }, q);
+        busy(false);
+      }, function () {
+        if (ticket !== latest) return;
+        document.getElementById('status').textContent =
+          'Er ging iets mis bij het zoeken; probeer het opnieuw.';
+        busy(false);
       });
     }
 
     input.addEventListener('input', function () {
+      busy(true);
       clearTimeout(timer);
       timer = setTimeout(function () { search(!/\s$/.test(input.value)); }, 120);
     });

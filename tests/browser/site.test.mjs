@@ -285,9 +285,13 @@ async function testBase(base) {
 		return ok;
 	}
 
-	/* The status line after a query settled. */
+	/* The status line once the results are no longer busy: the page
+	 * marks them so from a key press or a change of filter until that
+	 * search is shown. */
 	async function settle() {
-		await page.waitForTimeout(400);
+		await page.waitForFunction(() => document.getElementById(
+			'resultaten').getAttribute('aria-busy') === 'false',
+			null, { timeout: 5000 }).catch(() => {});
 		return page.textContent('#status');
 	}
 
