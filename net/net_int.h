@@ -41,8 +41,4 @@ int net_json_save(const json_t *j, const char *path);
 /* Today as days since 1970 ($MORES_TODAY respected). */
 long net_today_days(char today[11]);
 
-/* The first notify:/harvest: problem of mores.yml as ARCHIVE_EINVALID
- * "mores.yml: FIELD: MESSAGE", else 0. */
-int net_settings_check(archive *a);
-
 #endif

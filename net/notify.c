@@ -10,8 +10,10 @@
 #include "net_int.h"
 #include "casework/casework.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -675,13 +677,31 @@ done:
 	return rc;
 }
 
+/* Takes the lock next to the record (RECORD.lock); the descriptor, or
+ * -1 with the error set. Closing it releases the lock. */
+static int lock_record(const char *record)
+{
+	char *path = net_strprintf("%s.lock", record);
+	int fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666) : -1;
+
+	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+		archive_error_set(ARCHIVE_ERROR, "%s: cannot lock",
+				  path ? path : record);
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
 int net_notify_run(archive *a, int dry_run, FILE *dry, int *sent,
 		   net_report_fn report, void *ctx)
 {
 	struct notify n = { .a = a, .within = 14 };
 	char *path = NULL;
 	const char *within, *lang;
-	int rc, failed = 0;
+	int rc, failed = 0, lock = -1;
 
 	*sent = 0;
 	if ((rc = net_settings_check(a)) != 0)
@@ -699,6 +719,12 @@ int net_notify_run(archive *a, int dry_run, FILE *dry, int *sent,
 	n.now = net_today_days(n.today);
 	if (!(path = net_derived_path(a, "notify-sent.json")))
 		return archive_error_code();
+	/* one notify at a time per archive (two cron jobs, say), so that
+	 * the record of what was sent is read after the other wrote it */
+	if (!dry_run && (lock = lock_record(path)) < 0) {
+		free(path);
+		return archive_error_code();
+	}
 	net_json_load(&n.record, path);
 	if (!json_is_object(n.record)) {
 		json_decref(n.record);
@@ -727,5 +753,7 @@ int net_notify_run(archive *a, int dry_run, FILE *dry, int *sent,
 	json_decref(n.due);
 	json_decref(n.published);
 	free(path);
+	if (lock >= 0)
+		close(lock);
 	return rc < 0 ? rc : failed;
 }

@@ -119,11 +119,16 @@ static char *joined(json_t *list, int dashes)
 	json_array_foreach(list, i, v)
 	{
 		const char *t = json_string_value(v);
+		size_t n = t ? strlen(t) : 0;
 
 		if (!t)
 			continue;
-		p += sprintf(p, "%s%s", p == s ? "" : " ", t);
+		if (p != s)
+			*p++ = ' ';
+		memcpy(p, t, n);
+		p += n;
 	}
+	*p = '\0';
 	for (p = s; dashes && *p; p++)
 		if (*p == '-')
 			*p = ' ';

@@ -268,6 +268,15 @@ expect_ok mores notify
 e2e_count
 grep -q "vervolg   $draft" "$tmp/mail/2.eml" && ! grep -q "deadline" "$tmp/mail/2.eml" ||
 	fail "the second digest is not just the new item"
+# two runs at once (two cron jobs) still send a new item once
+expect_ok mores case set "$draft" follow_up=2026-11-26
+mores notify >"$tmp/n1.out" 2>&1 &
+n1=$!
+mores notify >"$tmp/n2.out" 2>&1
+wait "$n1"
+e2e_count
+[ -e "$tmp/mail/3.eml" ] && [ ! -e "$tmp/mail/4.eml" ] ||
+	fail "two notify runs at once did not send exactly one message"
 # a failing channel is told, the other still sends, and it catches up
 expect_ok mores case set "$draft" deadline=2026-11-29
 settings <<EOF
@@ -475,6 +484,11 @@ shards = "".join(open(os.path.join(site, "zoeken/t", f)).read() for f in os.list
 n = docs.index(next(d for d in docs if d[0] == "ECV-2022-002"))
 assert '"camera' in shards
 EOF
+
+# the committee's own open data stays its own
+expect_ok python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert [r["citation"] for r in d] == ["ECT:2026:1"], d' "$site/data/reflecties.json"
 
 # conditional requests: the validators go back, 304 keeps the harvest
 : >"$tmp/http.log"
