@@ -25,7 +25,7 @@ char *net_strprintf(const char *fmt, ...)
 
 /* A copy of s with control characters (and DEL) removed; line breaks
  * and tabs become spaces unless keep_lines; at most max bytes, cut at
- * a character boundary. Caller frees. */
+ * a character boundary; "" for NULL. Caller frees. */
 char *net_clean_text(const char *s, size_t max, int keep_lines);
 
 /* DERIVED/name, the derived folder created when missing. Caller frees. */

@@ -27,7 +27,7 @@ char *net_strprintf(const char *fmt, ...)
 
 char *net_clean_text(const char *s, size_t max, int keep_lines)
 {
-	size_t len = strlen(s), used = 0;
+	size_t len = s ? strlen(s) : 0, used = 0;
 	char *out = malloc(len + 1);
 
 	if (!out)
