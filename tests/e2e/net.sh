@@ -366,6 +366,26 @@ EOF
 	expect_out "sent 1 due"
 	e2e_count
 	grep -q "^auth secretariaat" "$tmp/tlsmail/1.env" || fail "no login over STARTTLS"
+	# smtps://: TLS from the first byte
+	$smtp_python "$netdir/smtpd.py" "$tmp/smtps.port" "$tmp/smtpsmail" \
+		--smtps "$tmp/cert.pem" "$tmp/key.pem" \
+		--login secretariaat geheim 2>"$tmp/smtps.err" &
+	pids="$pids $!"
+	wait_file "$tmp/smtps.port"
+	expect_ok mores case set "$draft" deadline=2026-11-25
+	settings <<EOF
+notify:
+  smtp:
+    url: smtps://127.0.0.1:$(cat "$tmp/smtps.port")
+    from: secretariaat@example.org
+    to: leden@example.org
+    user: secretariaat
+EOF
+	expect_ok env MORES_CA_FILE="$tmp/cert.pem" \
+		MORES_SMTP_PASSWORD=geheim "$MORES_BIN" notify
+	expect_out "sent 1 due"
+	e2e_count
+	grep -q "^auth secretariaat" "$tmp/smtpsmail/1.env" || fail "no login over smtps"
 	e2e_count
 	! grep -rq "geheim" "$arch/.mores" "$arch/mores.yml" || fail "the password was written down"
 fi

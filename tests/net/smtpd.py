@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """smtpd.py: an SMTP server on 127.0.0.1 (Debian's python3-aiosmtpd) that
 records every message it receives, for the tests of `mores notify`.
-Usage: smtpd.py PORTFILE MAILDIR [--starttls CERT KEY --login USER PASS]
+Usage: smtpd.py PORTFILE MAILDIR [--starttls|--smtps CERT KEY --login USER PASS]
 
 It binds a free port and writes the number to PORTFILE. Each message is
 stored as MAILDIR/N.eml with the envelope in MAILDIR/N.env ("from" and
 one "to" per line, and "auth USER" when the client logged in). With
 --starttls, STARTTLS is offered and required before login, and login
-(USER, PASS) is required before mail.
+(USER, PASS) is required before mail; with --smtps, the connection is
+TLS from the start (implicit TLS) and login is required likewise.
 """
 import asyncio
 import os
@@ -19,7 +20,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 portfile, maildir = sys.argv[1], sys.argv[2]
-tls = "--starttls" in sys.argv
+tls = "--starttls" in sys.argv or "--smtps" in sys.argv
+implicit = "--smtps" in sys.argv
 os.makedirs(maildir, exist_ok=True)
 count = [0]
 
@@ -50,7 +52,7 @@ def free_port():
 
 kwargs = {}
 if tls:
-    i = sys.argv.index("--starttls")
+    i = sys.argv.index("--smtps" if implicit else "--starttls")
     cert, key = sys.argv[i + 1], sys.argv[i + 2]
     j = sys.argv.index("--login")
     user, password = sys.argv[j + 1].encode(), sys.argv[j + 2].encode()
@@ -64,9 +66,13 @@ if tls:
             session.mores_login = user.decode()
         return AuthResult(success=ok, handled=False)
 
-    kwargs = dict(tls_context=ctx, require_starttls=True,
-                  auth_required=True, authenticator=authenticator,
-                  auth_require_tls=True)
+    if implicit:
+        kwargs = dict(ssl_context=ctx, auth_required=True,
+                      authenticator=authenticator, auth_require_tls=False)
+    else:
+        kwargs = dict(tls_context=ctx, require_starttls=True,
+                      auth_required=True, authenticator=authenticator,
+                      auth_require_tls=True)
 
 port = free_port()
 controller = Controller(Recorder(), hostname="127.0.0.1", port=port,
