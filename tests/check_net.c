@@ -211,6 +211,21 @@ START_TEST(harvest_parse_refuses_what_is_no_list)
 				 ARCHIVE_EINVALID);
 		ck_assert_ptr_null(out);
 	}
+	/* nesting far deeper than any export: refused, not a crash */
+	{
+		size_t depth = 200000;
+		char *deep = malloc(depth + 1);
+
+		ck_assert_ptr_nonnull(deep);
+		memset(deep, '[', depth);
+		deep[depth] = '\0';
+		ck_assert_int_eq(net_harvest_parse(&out, deep, depth, SITE,
+						   &skipped, &why),
+				 ARCHIVE_EINVALID);
+		ck_assert_ptr_nonnull(strstr(archive_error_last(),
+					     "not valid JSON"));
+		free(deep);
+	}
 	/* a repeated key makes the reflection invalid JSON for jansson */
 	ck_assert_int_eq(net_harvest_parse(&out, bad[4], strlen(bad[4]), SITE,
 					   &skipped, &why),
