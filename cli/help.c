@@ -151,15 +151,16 @@ const struct command cli_commands[] = {
 	{ "links check", "links check [--public] [--json]",
 	  "check external links in the advice texts",
 	  "Finds every http(s) link in the advice texts (advies.md) and checks\n"
-	  "them in parallel, at most two at a time per host: HEAD, else GET;\n"
-	  "redirects are followed and reported. Prints each broken,\n"
-	  "redirected or unreachable link with its file and line, then the\n"
-	  "totals. Results are kept in .mores/links.json with their date: a\n"
-	  "good result is reused for 7 days, a bad one for the rest of the\n"
-	  "day. --public checks only the links of published reflections, as\n"
-	  "the site shows them. --json prints file, line, url, state, http,\n"
-	  "final_url, redirects, error, checked and cached for each link.\n"
-	  "Exits 1 when a link is broken (an HTTP error or a redirect loop).\n",
+	  "them in parallel, at most two at a time per host\n"
+	  "($MORES_NET_PER_HOST): HEAD, else GET; redirects are followed and\n"
+	  "reported. Prints each broken, redirected or unreachable link with\n"
+	  "its file and line, then the totals. Results are kept in\n"
+	  ".mores/links.json with their date: a good result is reused for 7\n"
+	  "days, a bad one for the rest of the day. --public checks only the\n"
+	  "links of published reflections, as the site shows them. --json\n"
+	  "prints file, line, url, state, http, final_url, redirects, error,\n"
+	  "checked and cached for each link. Exits 1 when a link is broken\n"
+	  "(an HTTP error or a redirect loop).\n",
 	  cmd_links_check },
 	{ "notify", "notify [--dry-run]", "send a digest of what is due",
 	  "Sends a digest of what is due within notify.within days (default\n"

@@ -324,10 +324,27 @@ static int host_busy(struct job *jobs, size_t n, const char *host)
 	return busy;
 }
 
+/* A count from the environment, else the default. */
+static int env_count(const char *name, int fallback)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return fallback;
+	n = strtol(v, &end, 10);
+	return *end || n < 1 || n > 256 ? fallback : (int)n;
+}
+
 int net_fetch_all(net_fetch *f, size_t n, const net_opts *o)
 {
-	int parallel = o && o->parallel > 0 ? o->parallel : 16;
-	int per_host = o && o->per_host > 0 ? o->per_host : 2;
+	int parallel = o && o->parallel > 0
+			       ? o->parallel
+			       : env_count("MORES_NET_PARALLEL", 16);
+	int per_host = o && o->per_host > 0
+			       ? o->per_host
+			       : env_count("MORES_NET_PER_HOST", 2);
 	long timeout = o && o->timeout_ms > 0 ? o->timeout_ms
 					      : net_timeout_ms();
 	struct job *jobs;

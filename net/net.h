@@ -15,8 +15,10 @@
  *
  * Settings come from mores.yml (notify:, harvest:), secrets only from the
  * environment: $MORES_SMTP_PASSWORD, $MORES_WEBHOOK_TOKEN. $MORES_CA_FILE
- * names extra trusted certificates (a committee's own CA), and
- * $MORES_NET_TIMEOUT the seconds one transfer may take (default 20).
+ * names extra trusted certificates (a committee's own CA),
+ * $MORES_NET_TIMEOUT the seconds one transfer may take (default 20), and
+ * $MORES_NET_PARALLEL and $MORES_NET_PER_HOST how many transfers run at
+ * once, in all and to one host (default 16 and 2).
  *
  * Failures return a negative ARCHIVE_E* code with the message in
  * archive_error_last(); problems with one address (a link, a site, a
@@ -60,8 +62,9 @@ typedef struct {
 } net_fetch;
 
 typedef struct {
-	int parallel;     /* transfers at once; 0: 16 */
-	int per_host;     /* transfers at once to one host; 0: 2 */
+	int parallel;     /* transfers at once; 0: $MORES_NET_PARALLEL or 16 */
+	int per_host;     /* transfers at once to one host; 0:
+			   * $MORES_NET_PER_HOST or 2 */
 	long timeout_ms;  /* per transfer; 0: $MORES_NET_TIMEOUT or 20 s */
 } net_opts;
 
