@@ -13,7 +13,8 @@
  *                         indexed word forms that start with the prefix
  *                         (HEX: its bytes in hex)
  *   zoeken/d/K.js         moresDocs(K, [[id, title, kind, year, [values],
- *                         summary], ...]) for reflections K*CHUNK ...
+ *                         summary], ...]) for reflections K*CHUNK ...;
+ *                         other committees' (harvest.c) follow the own
  *
  * The word forms are those of `mores search --public` (the same Dutch
  * tokenizer over the same public rows), and documents are numbered by
