@@ -311,7 +311,7 @@ START_TEST(whole_words_rank_above_parts)
 
 	/* the compound has the lowest id, so id order is no help */
 	for (int i = 0; i < 3; i++) {
-		char id[16], advice[160];
+		char id[24], advice[160];
 
 		snprintf(id, sizeof(id), "2025-00%d", i + 1);
 		snprintf(advice, sizeof(advice),
