@@ -155,7 +155,8 @@ static char **manifest_lines(char *text, size_t *count)
 			lines[n++] = p;
 		p = nl ? nl + 1 : NULL;
 	}
-	qsort(lines, n, sizeof(*lines), cmp_line);
+	if (n)
+		qsort(lines, n, sizeof(*lines), cmp_line);
 	*count = n;
 	return lines;
 }
@@ -513,13 +514,17 @@ static int pass_one(struct site *s)
 	archive_names_free(ids, n);
 	if (rc != 0)
 		return rc;
-	qsort(s->e, s->n, sizeof(*s->e), cmp_entry_id);
+	/* qsort may not be given NULL, which an empty archive has */
+	if (s->n)
+		qsort(s->e, s->n, sizeof(*s->e), cmp_entry_id);
 	for (size_t i = 0; i < s->n; i++) {
 		only_public(s, s->e[i].p->related, &s->e[i].p->nrelated);
 		only_public(s, s->e[i].mentions, &s->e[i].nmentions);
 	}
-	qsort(s->e, s->n, sizeof(*s->e), cmp_entry_new);
-	qsort(s->years, s->nyears, sizeof(*s->years), cmp_year_desc);
+	if (s->n)
+		qsort(s->e, s->n, sizeof(*s->e), cmp_entry_new);
+	if (s->nyears)
+		qsort(s->years, s->nyears, sizeof(*s->years), cmp_year_desc);
 	return index_entries(s);
 }
 
