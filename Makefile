@@ -75,8 +75,11 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 asan:
 	rm -rf $(SANITIZE_DIR) && mkdir -p $(SANITIZE_DIR)
 	tar cf - --exclude=./.git --exclude=./site-gen/node_modules \
-		--exclude=./tests/fuzz/build --exclude=./_demo . | tar xf - -C $(SANITIZE_DIR)
-	ln -s $(CURDIR)/site-gen/node_modules $(SANITIZE_DIR)/site-gen/node_modules
+		--exclude=./tests/browser/node_modules --exclude=./tests/fuzz/build \
+		--exclude=./_demo . | tar xf - -C $(SANITIZE_DIR)
+	for d in site-gen tests/browser; do \
+		[ ! -d $$d/node_modules ] || ln -s $(CURDIR)/$$d/node_modules $(SANITIZE_DIR)/$$d/; \
+	done
 	$(MAKE) --no-print-directory -C $(SANITIZE_DIR) clean
 	CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		$(MAKE) --no-print-directory -C $(SANITIZE_DIR) mores $(TEST_SUITES)
