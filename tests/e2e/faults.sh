@@ -322,7 +322,7 @@ for _ in $(seq 100); do
 	[ -e "/proc/$stopped" ] || break
 done
 if [ -e "/proc/$stopped" ] && fuser "$arch/.git/mores.lock" >/dev/null 2>&1; then
-	run env MORES_LOCK_WAIT=1 "$MORES_BIN" -C "$arch" case new \
+	run env MORES_LOCK_WAIT=1 $MORES_WRAP "$MORES_BIN" -C "$arch" case new \
 		--kind unasked --title "Wacht"
 	expect_clean_failure "a write while another holds the lock"
 	expect_err "lock"
@@ -338,7 +338,7 @@ fsck_clean "$arch"
 for lock in index.lock refs/heads/main.lock; do
 	echo stale >"$arch/.git/$lock"
 	before=$(commits "$arch")
-	run env MORES_LOCK_WAIT=2 "$MORES_BIN" -C "$arch" case new \
+	run env MORES_LOCK_WAIT=2 $MORES_WRAP "$MORES_BIN" -C "$arch" case new \
 		--kind unasked --title "Met $lock"
 	if [ "$rc" -eq 0 ]; then
 		cat "$out" >>"$tmp/acked"
@@ -389,17 +389,17 @@ expect_json "[r['id'] for r in j] == ['$id']"
 expect_ok mores -C "$arch" site build
 expect_out "1 reflection"
 for today in 2026-05-31 2020-01-01 1999-12-31; do
-	expect_ok env MORES_TODAY=$today "$MORES_BIN" -C "$arch" case new \
+	expect_ok env MORES_TODAY=$today $MORES_WRAP "$MORES_BIN" -C "$arch" case new \
 		--kind unasked --title "Terug naar $today"
 	cat "$out" >>"$tmp/acked"
-	expect_ok env MORES_TODAY=$today "$MORES_BIN" -C "$arch" search drones --public --json
+	expect_ok env MORES_TODAY=$today $MORES_WRAP "$MORES_BIN" -C "$arch" search drones --public --json
 	expect_json "j == []"
-	expect_ok env MORES_TODAY=$today "$MORES_BIN" -C "$arch" site build
+	expect_ok env MORES_TODAY=$today $MORES_WRAP "$MORES_BIN" -C "$arch" site build
 	expect_out "0 reflections"
 	e2e_count
 	! grep -rq "Drones boven" "$arch/_site" || fail "embargo broken at $today"
-	expect_ok env MORES_TODAY=$today "$MORES_BIN" -C "$arch" due --json
-	expect_ok env MORES_TODAY=$today "$MORES_BIN" -C "$arch" case log "$id"
+	expect_ok env MORES_TODAY=$today $MORES_WRAP "$MORES_BIN" -C "$arch" due --json
+	expect_ok env MORES_TODAY=$today $MORES_WRAP "$MORES_BIN" -C "$arch" case log "$id"
 done
 expect_ok mores -C "$arch" case new --kind unasked --title "Weer vandaag"
 cat "$out" >>"$tmp/acked"
