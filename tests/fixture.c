@@ -150,7 +150,7 @@ void fixture_commit_text(archive *a, const char *path, const char *text)
 
 void fixture_git_commit(archive *a, const char *path, const char *text)
 {
-	char file[] = "/tmp/mores-blob-XXXXXX", *cmd;
+	char file[] = "/tmp/mores-blob-XXXXXX", index[64], *cmd;
 	int fd = mkstemp(file), status;
 
 	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
@@ -171,8 +171,8 @@ void fixture_git_commit(archive *a, const char *path, const char *text)
 	status = system(cmd);
 	free(cmd);
 	unlink(file);
-	strcat(file, ".index");
-	unlink(file);
+	snprintf(index, sizeof(index), "%s.index", file);
+	unlink(index);
 	if (status != 0)
 		ck_abort_msg("git could not commit %s", path);
 }
