@@ -19,6 +19,9 @@
 #ifndef MORES_ARCHIVE_H
 #define MORES_ARCHIVE_H
 
+/* The version of mores, as --version and the User-Agent name it. */
+#define MORES_VERSION "0.1.0"
+
 #include <stddef.h>
 #include <stdint.h>
 

@@ -54,8 +54,10 @@ static int site_opts(const char *name, int argc, char **argv,
 	return 0;
 }
 
-/* Builds into out (or ARCHIVE/_site); *dir receives the folder used. */
-static int build(struct cli *cli, const char *out, char **dir, int quiet)
+/* Builds into out (or ARCHIVE/_site); *dir receives the folder used and,
+ * when prefix is not NULL, *prefix the path of the site's base_url. */
+static int build(struct cli *cli, const char *out, char **dir, int quiet,
+		 char **prefix)
 {
 	site_stats st;
 	archive *a;
@@ -64,6 +66,8 @@ static int build(struct cli *cli, const char *out, char **dir, int quiet)
 	*dir = NULL;
 	if (cli_open(&a, cli) != 0)
 		return cli_fail();
+	if (prefix)
+		*prefix = site_base_path(a);
 	if (out)
 		*dir = strdup(out);
 	else if (asprintf(dir, "%s/_site", archive_path(a)) < 0)
@@ -88,15 +92,23 @@ int cmd_site_build(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	rc = build(cli, out, &dir, 0);
+	rc = build(cli, out, &dir, 0, NULL);
 	free(dir);
 	return rc;
 }
 
+struct serving {
+	const char *dir, *prefix;
+};
+
 static void ready(int port, void *ctx)
 {
-	printf("Serving %s at http://127.0.0.1:%d/ (Ctrl-C to stop)\n",
-	       (const char *)ctx, port);
+	const struct serving *sv = ctx;
+
+	printf("Serving %s at http://127.0.0.1:%d/", sv->dir, port);
+	if (sv->prefix)
+		printf(" and http://127.0.0.1:%d%s/", port, sv->prefix);
+	printf(" (Ctrl-C to stop)\n");
 	fflush(stdout);
 }
 
@@ -104,19 +116,24 @@ int cmd_site_serve(struct cli *cli, int argc, char **argv)
 {
 	const char *out = NULL;
 	int port = 8000, rc = site_opts("site serve", argc, argv, &out, &port);
-	char *dir;
+	char *dir, *prefix = NULL;
+	struct serving sv;
 
 	if (rc)
 		return rc;
 	/* the preview shows the archive as it is now */
-	if ((rc = build(cli, out, &dir, 0)) != 0) {
+	if ((rc = build(cli, out, &dir, 0, &prefix)) != 0) {
 		free(dir);
+		free(prefix);
 		return rc;
 	}
+	sv.dir = dir;
+	sv.prefix = prefix;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (site_serve(dir, port, &stop, ready, dir) != 0)
+	if (site_serve_at(dir, prefix, port, &stop, ready, &sv) != 0)
 		rc = cli_fail();
 	free(dir);
+	free(prefix);
 	return rc;
 }

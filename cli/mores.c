@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--version")) {
-			puts("mores 0.1.0");
+			puts("mores " MORES_VERSION);
 			return 0;
 		} else {
 			fprintf(stderr, "mores: unknown option '%s'\n", argv[i]);

@@ -35,8 +35,7 @@
 #include <stdio.h>
 
 /* How mores introduces itself to servers. */
-#define NET_VERSION "0.1.0"
-#define NET_USER_AGENT "mores/" NET_VERSION
+#define NET_USER_AGENT "mores/" MORES_VERSION
 
 /* ---- transfers ---------------------------------------------------------- */
 

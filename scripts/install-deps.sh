@@ -6,9 +6,9 @@ set -eu
 packages="build-essential pkg-config git
 libgit2-dev libyaml-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libsqlite3-dev libstemmer-dev libjansson-dev libcurl4-openssl-dev
-libmicrohttpd-dev check valgrind wdutch
+libmicrohttpd-dev zlib1g-dev check valgrind wdutch
 python3 libxml2-utils curl nodejs chromium
-clang libclang-rt-14-dev python3-aiosmtpd"
+clang libclang-rt-14-dev python3-aiosmtpd openssl"
 
 missing=""
 for p in $packages; do

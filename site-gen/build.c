@@ -642,6 +642,21 @@ static const char *setting(archive *a, const char *key, const char *dflt)
 	return v && *v ? v : dflt;
 }
 
+char *site_base_path(archive *a)
+{
+	const char *url = setting(a, "base_url", NULL), *host, *path;
+	size_t n;
+
+	host = url ? strstr(url, "://") : NULL;
+	path = host ? strchr(host + 3, '/') : NULL;
+	if (!path)
+		return NULL;
+	n = strlen(path);
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	return n ? strndup(path, n) : NULL;
+}
+
 int site_build(archive *a, const char *out, site_stats *st)
 {
 	struct site s = { 0 };

@@ -31,6 +31,8 @@
 struct server {
 	char *root; /* the served folder, resolved by realpath() */
 	size_t rootlen;
+	const char *prefix; /* also served under this path, or NULL */
+	size_t prefixlen;
 };
 
 /* An open file of the site, ready to be sent. */
@@ -253,14 +255,21 @@ static struct MHD_Response *site_response(const struct server *srv,
 {
 	struct site_file f;
 	char *path = strdup(url);
+	const char *p = path;
 
 	if (!path || path_decode(path) || path[0] != '/')
 		*status = path ? MHD_HTTP_BAD_REQUEST
 			       : MHD_HTTP_INTERNAL_SERVER_ERROR;
 	else if (!path_is_safe(path))
 		*status = MHD_HTTP_FORBIDDEN;
-	else
-		*status = site_file_open(srv, path, &f);
+	else if (srv->prefix && !strcmp(path, srv->prefix))
+		*status = MHD_HTTP_MOVED_PERMANENTLY;
+	else {
+		if (srv->prefix && !strncmp(path, srv->prefix, srv->prefixlen) &&
+		    path[srv->prefixlen] == '/')
+			p += srv->prefixlen;
+		*status = site_file_open(srv, p, &f);
+	}
 	free(path);
 	switch (*status) {
 	case MHD_HTTP_OK:
@@ -356,6 +365,13 @@ static int daemon_start(struct MHD_Daemon **out, struct server *srv, int port)
 int site_serve(const char *dir, int port, volatile sig_atomic_t *stop,
 	       void (*on_ready)(int port, void *ctx), void *ctx)
 {
+	return site_serve_at(dir, NULL, port, stop, on_ready, ctx);
+}
+
+int site_serve_at(const char *dir, const char *prefix, int port,
+		  volatile sig_atomic_t *stop,
+		  void (*on_ready)(int port, void *ctx), void *ctx)
+{
 	const struct timespec tick = { 0, SERVE_TICK_NS };
 	const union MHD_DaemonInfo *info;
 	struct MHD_Daemon *d;
@@ -376,6 +392,8 @@ int site_serve(const char *dir, int port, volatile sig_atomic_t *stop,
 		return archive_error_set(ARCHIVE_ERROR, "%s: %s", dir,
 					 strerror(errno));
 	srv.rootlen = strlen(srv.root);
+	srv.prefix = prefix && prefix[0] == '/' && prefix[1] ? prefix : NULL;
+	srv.prefixlen = srv.prefix ? strlen(srv.prefix) : 0;
 	rc = daemon_start(&d, &srv, port);
 	if (rc == 0) {
 		info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);

@@ -40,4 +40,16 @@ int site_build(archive *a, const char *out, site_stats *st);
 int site_serve(const char *dir, int port, volatile sig_atomic_t *stop,
 	       void (*on_ready)(int port, void *ctx), void *ctx);
 
+/* site_serve() that also serves the folder under prefix ("/commissie"),
+ * the path of the site's base_url, where the published pages that link
+ * from the root (the 404 page) look for their files. NULL: at / only. */
+int site_serve_at(const char *dir, const char *prefix, int port,
+		  volatile sig_atomic_t *stop,
+		  void (*on_ready)(int port, void *ctx), void *ctx);
+
+/* The path of the archive's site.base_url without its trailing '/'
+ * ("/commissie" for https://example.nl/commissie/), or NULL when it has
+ * none beyond the host. The caller frees it. */
+char *site_base_path(archive *a);
+
 #endif

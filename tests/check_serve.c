@@ -53,7 +53,8 @@ static void on_ready(int port, void *ctx)
 
 static void *serve_thread(void *arg)
 {
-	int rc = site_serve(srv.site, 0, &srv.stop, on_ready, arg);
+	int rc = site_serve_at(srv.site, "/commissie", 0, &srv.stop, on_ready,
+			       arg);
 
 	pthread_mutex_lock(&srv.lock);
 	srv.rc = rc;
@@ -345,6 +346,39 @@ START_TEST(stays_inside_folder)
 }
 END_TEST
 
+/* The site's base_url path serves the same folder, so that pages which
+ * link from the root of the published site (the 404 page) find their
+ * files in the preview too. */
+START_TEST(under_base_path)
+{
+	struct reply *r;
+
+	assert_file("/commissie/index.html", "text/html; charset=utf-8",
+		    "<h1>Moresprudentie</h1>\n");
+	assert_file("/commissie/", "text/html; charset=utf-8",
+		    "<h1>Moresprudentie</h1>\n");
+	assert_file("/commissie/sub/", "text/html; charset=utf-8",
+		    "<h1>Sub</h1>\n");
+	assert_file("/commissie/style.css", "text/css; charset=utf-8",
+		    "body { color: black; }\n");
+	r = get("/commissie");
+	ck_assert_int_eq(r->status, 301);
+	ck_assert_str_eq(r->location, "/commissie/");
+	r = get("/commissie/sub");
+	ck_assert_int_eq(r->status, 301);
+	ck_assert_str_eq(r->location, "/commissie/sub/");
+	/* Only the whole first segment is the prefix. */
+	ck_assert_int_eq(get("/commissiex/index.html")->status, 404);
+	r = get("/commissie/bestaat-niet.html");
+	ck_assert_int_eq(r->status, 404);
+	ck_assert_str_eq(r->body, NOT_FOUND_PAGE);
+	assert_refused("/commissie/../secret");
+	assert_refused("/commissie/%2e%2e/secret");
+	assert_refused("/commissie/up/secret");
+	assert_refused("/commissie/symlink");
+}
+END_TEST
+
 /* A browser fetches a page's files over one connection; the server must
  * not close it after each answer. */
 START_TEST(keeps_connection)
@@ -493,6 +527,7 @@ Suite *serve_suite(void)
 	tcase_add_test(t, folders);
 	tcase_add_test(t, not_found);
 	tcase_add_test(t, stays_inside_folder);
+	tcase_add_test(t, under_base_path);
 	tcase_add_test(t, keeps_connection);
 	tcase_add_test(t, head_has_no_body);
 	tcase_add_test(t, head_raw);
