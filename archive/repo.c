@@ -132,6 +132,25 @@ int archive_settings_parse(archive_node **out, const char *text, size_t len)
 	return 0;
 }
 
+/* Starts libgit2 (each call is matched by git_libgit2_shutdown()) with
+ * the settings every archive uses. */
+static void libgit2_setup(void)
+{
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	/* A year's tree holds hundreds of dossiers and every path lookup
+	 * passes through it: keep trees of any size in the object cache
+	 * (libgit2 keeps none over 4 KiB), or each lookup inflates it anew. */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+			 (size_t)1 << 22);
+	/* Pack files are read through memory maps, which libgit2 lets grow
+	 * to 8 GiB: reading a whole large archive (an index rebuild, a site
+	 * build) then holds all of its packs in memory. Windows of 16 MiB,
+	 * 64 MiB of them at most, keep memory the same at any size. */
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)16 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
+}
+
 int archive_open(archive **out, const char *path)
 {
 	archive *a;
@@ -141,13 +160,7 @@ int archive_open(archive **out, const char *path)
 	int rc;
 
 	*out = NULL;
-	git_libgit2_init();
-	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-	/* A year's tree holds hundreds of dossiers and every path lookup
-	 * passes through it: keep trees of any size in the object cache
-	 * (libgit2 keeps none over 4 KiB), or each lookup inflates it anew. */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
-			 (size_t)1 << 22);
+	libgit2_setup();
 	a = calloc(1, sizeof(*a));
 	if (!a) {
 		git_libgit2_shutdown();
@@ -598,8 +611,7 @@ int archive_init(const char *dir, const char *name, const char *code,
 					 "(capital letters and digits, starting "
 					 "with a letter, at most 12, e.g. ECE)",
 					 code ? code : "");
-	git_libgit2_init();
-	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	libgit2_setup();
 	if ((rc = archive_signature(&sig, author)) != 0) {
 		git_libgit2_shutdown();
 		return rc;

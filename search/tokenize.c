@@ -339,10 +339,30 @@ int search_compound_parts(const char *w, size_t n, struct search_part *parts,
 
 /* ---- the FTS5 tokenizer ------------------------------------------------- */
 
+/*
+ * What the tokenizer made of a word before: a text has few distinct words
+ * and uses them again and again, so that stemming and splitting each word
+ * once per tokenizer saves most of the work of indexing and of snippets.
+ * An entry in the arena is: key length, key (the word as unicode61 gave
+ * it), stem length, stem, number of parts (PARTS_UNKNOWN until a document
+ * needed them), then per part its length and text. The cache is emptied
+ * when it is full, so its memory stays fixed.
+ */
+#define CACHE_SLOTS 65536
+#define CACHE_ARENA (4u << 20)
+#define PARTS_UNKNOWN 255
+
+struct word_cache {
+	uint32_t slot[CACHE_SLOTS]; /* arena offset of an entry, 0: empty */
+	unsigned char *arena;
+	uint32_t used, entries;
+};
+
 struct dutch {
 	fts5_tokenizer parent;
 	Fts5Tokenizer *parent_inst;
 	search_stemmer *stem;
+	struct word_cache *cache;
 };
 
 struct dutch_call {
@@ -352,14 +372,98 @@ struct dutch_call {
 	int document;
 };
 
+/* Stems word w[0..n) (n < 256) and, with parts, splits it into its
+ * stemmed compound parts; writes an entry of the cache's form to e (room
+ * for CACHE_ENTRY_MAX bytes) and returns its length. */
+#define CACHE_ENTRY_MAX (1 + 255 + 1 + 255 + 1 + 8 * 256)
+static size_t word_entry(search_stemmer *stem, unsigned char *e,
+			 const char *w, size_t n, int parts)
+{
+	struct search_part found[8];
+	char folded[256];
+	const char *t;
+	size_t len, tn, at;
+	int count = 0;
+
+	e[0] = (unsigned char)n;
+	memcpy(e + 1, w, n);
+	at = 1 + n;
+	len = search_stem(stem, (char *)e + at + 1, 256, w, n);
+	e[at] = (unsigned char)len;
+	at += 1 + len;
+	if (!parts) {
+		e[at++] = PARTS_UNKNOWN;
+		return at;
+	}
+	if (n >= 8) {
+		t = w;
+		tn = trim_apostrophes(&t, n);
+		memcpy(folded, t, tn);
+		folded[tn] = '\0';
+		/* Only documents are split, so a query never pays for the
+		 * list. */
+		pthread_once(&lexicon_once, lexicon_load);
+		count = compound_parts(folded, tn, found, 8);
+	}
+	e[at++] = (unsigned char)count;
+	for (int i = 0; i < count; i++) {
+		len = search_stem(stem, (char *)e + at + 1, 256,
+				  folded + found[i].start, found[i].len);
+		e[at] = (unsigned char)len;
+		at += 1 + len;
+	}
+	return at;
+}
+
+/* The cache's entry for word w[0..n), made when it is missing or lacks
+ * the parts a document needs; e is room for one entry when the cache
+ * cannot hold it. */
+static const unsigned char *word_lookup(struct dutch *d, const char *w,
+					size_t n, int parts, unsigned char *e)
+{
+	struct word_cache *c = d->cache;
+	const unsigned char *hit;
+	uint32_t i;
+	size_t len;
+
+	if (!c) {
+		word_entry(d->stem, e, w, n, parts);
+		return e;
+	}
+	for (i = hash(w, n) & (CACHE_SLOTS - 1); c->slot[i];
+	     i = (i + 1) & (CACHE_SLOTS - 1)) {
+		hit = c->arena + c->slot[i];
+		if (hit[0] == n && !memcmp(hit + 1, w, n)) {
+			if (!parts || hit[1 + n + 1 + hit[1 + n]] != PARTS_UNKNOWN)
+				return hit;
+			break; /* made again below, with its parts */
+		}
+	}
+	if (c->entries >= CACHE_SLOTS / 2 ||
+	    c->used + CACHE_ENTRY_MAX > CACHE_ARENA) {
+		memset(c->slot, 0, sizeof(c->slot));
+		c->used = 1;
+		c->entries = 0;
+		for (i = hash(w, n) & (CACHE_SLOTS - 1); c->slot[i];
+		     i = (i + 1) & (CACHE_SLOTS - 1))
+			;
+	}
+	len = word_entry(d->stem, c->arena + c->used, w, n, parts);
+	if (!c->slot[i])
+		c->entries++;
+	c->slot[i] = c->used;
+	c->used += (uint32_t)len;
+	return c->arena + c->slot[i];
+}
+
 static int dutch_token(void *ctx, int tflags, const char *tok, int n,
 		       int start, int end)
 {
 	struct dutch_call *c = ctx;
-	char out[256], part[257], folded[256];
-	struct search_part parts[8];
-	const char *w;
-	size_t len, wn;
+	unsigned char room[CACHE_ENTRY_MAX];
+	const unsigned char *e, *p;
+	char part[257];
+	size_t len;
 	int rc, count, whole_only = 0;
 
 	if (n > 0 && tok[0] == SEARCH_WHOLE_MARK) {
@@ -367,35 +471,41 @@ static int dutch_token(void *ctx, int tflags, const char *tok, int n,
 		tok++;
 		n--;
 	}
-	len = search_stem(c->d->stem, out, sizeof(out), tok, (size_t)n);
+	if (n >= 256) {
+		/* too long to be a word worth splitting or keeping */
+		len = search_stem(c->d->stem, part, sizeof(part), tok,
+				  (size_t)n);
+		return len ? c->emit(c->ctx, tflags, part, (int)len, start, end)
+			   : SQLITE_OK;
+	}
+	if (n <= 0)
+		return SQLITE_OK;
+	e = word_lookup(c->d, tok, (size_t)n, c->document, room);
+	p = e + 1 + e[0];
+	len = p[0];
 	if (len == 0)
 		return SQLITE_OK;
-	rc = c->emit(c->ctx, tflags, out, (int)len, start, end);
+	rc = c->emit(c->ctx, tflags, (const char *)p + 1, (int)len, start,
+		     end);
 	if (rc != SQLITE_OK || whole_only)
 		return rc;
 	part[0] = SEARCH_PART_MARK;
 	if (!c->document) {
 		/* the query word also stands for its use as a part */
-		memcpy(part + 1, out, len);
+		memcpy(part + 1, p + 1, len);
 		return c->emit(c->ctx, FTS5_TOKEN_COLOCATED, part,
 			       (int)len + 1, start, end);
 	}
-	if (n < 8 || n >= 256)
-		return rc;
-	w = tok;
-	wn = trim_apostrophes(&w, (size_t)n);
-	memcpy(folded, w, wn);
-	folded[wn] = '\0';
-	/* Only documents are split, so a query never pays for the list. */
-	pthread_once(&lexicon_once, lexicon_load);
-	count = compound_parts(folded, wn, parts, 8);
+	p += 1 + len;
+	count = *p++;
 	for (int i = 0; i < count && rc == SQLITE_OK; i++) {
-		size_t k = search_stem(c->d->stem, part + 1, sizeof(part) - 1,
-				       folded + parts[i].start, parts[i].len);
-
-		if (k)
+		len = *p++;
+		if (len) {
+			memcpy(part + 1, p, len);
 			rc = c->emit(c->ctx, FTS5_TOKEN_COLOCATED, part,
-				     (int)k + 1, start, end);
+				     (int)len + 1, start, end);
+		}
+		p += len;
 	}
 	return rc;
 }
@@ -419,6 +529,9 @@ static void dutch_delete(Fts5Tokenizer *t)
 	if (d->parent_inst)
 		d->parent.xDelete(d->parent_inst);
 	search_stemmer_free(d->stem);
+	if (d->cache)
+		free(d->cache->arena);
+	free(d->cache);
 	free(d);
 }
 
@@ -443,6 +556,14 @@ static int dutch_create(void *api_ptr, const char **args, int nargs,
 				       &d->parent_inst);
 	if (rc == SQLITE_OK && !(d->stem = search_stemmer_new()))
 		rc = SQLITE_ERROR;
+	/* without room for a cache every word is made afresh */
+	if (rc == SQLITE_OK && (d->cache = calloc(1, sizeof(*d->cache))) &&
+	    !(d->cache->arena = malloc(CACHE_ARENA))) {
+		free(d->cache);
+		d->cache = NULL;
+	}
+	if (d->cache)
+		d->cache->used = 1;
 	if (rc != SQLITE_OK) {
 		dutch_delete((Fts5Tokenizer *)d);
 		return rc;

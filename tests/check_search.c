@@ -46,69 +46,70 @@ static int meets(sqlite3 *db, const char *doc, const char *query)
 	return found;
 }
 
-START_TEST(dutch_word_forms)
+static const struct {
+	const char *doc, *query;
+	int meet;
+} pairs[] = {
+	/* inflections that must meet, both ways */
+	{ "camera's", "camera", 1 },
+	{ "camera", "camera's", 1 },
+	{ "camera’s", "camera", 1 },
+	{ "sensoren", "sensor", 1 },
+	{ "sensor", "sensoren", 1 },
+	{ "drones", "drone", 1 },
+	{ "drone", "drones", 1 },
+	{ "algoritmes", "algoritme", 1 },
+	{ "financiële", "financiele", 1 },
+	{ "financieel", "financiële", 1 },
+	{ "gemeenten", "gemeente", 1 },
+	{ "gemeentes", "gemeente", 1 },
+	{ "waarden", "waarde", 1 },
+	{ "burgers", "burger", 1 },
+	{ "technologieën", "technologie", 1 },
+	{ "risico's", "risico", 1 },
+	{ "ethische", "ethisch", 1 },
+	{ "Camera", "CAMERA", 1 },
+	{ "kans", "kansen", 1 },
+	{ "mens", "mensen", 1 },
+	{ "grens", "grenzen", 1 },
+	{ "fiets", "fietsen", 1 },
+	{ "reis", "reizen", 1 },
+	{ "prijs", "prijzen", 1 },
+	{ "les", "lessen", 1 },
+	{ "bus", "bussen", 1 },
+	{ "proces", "processen", 1 },
+	{ "bel", "bellen", 1 },
+	{ "plaats", "plaatsen", 1 },
+	{ "zeppelins", "zeppelin", 1 },
+	/* compounds are found by their parts */
+	{ "satellietbeelden", "satelliet", 1 },
+	{ "satellietbeelden", "beeld", 1 },
+	{ "algoritmeregister", "register", 1 },
+	{ "algoritmeregister", "algoritme", 1 },
+	{ "locatiegegevens", "locatie", 1 },
+	{ "persoonsgegevens", "gegevens", 1 },
+	{ "persoonsgegevens", "persoon", 1 },
+	{ "gezichtsherkenningssoftware", "herkenning", 1 },
+	{ "warmtecamera's", "camera", 1 },
+	/* and words that must stay apart */
+	{ "camera", "kamer", 0 },
+	{ "sensor", "censuur", 0 },
+	{ "beleid", "beeld", 0 },
+	{ "data", "dat", 0 },
+	{ "kans", "kan", 0 },
+	{ "mens", "men", 0 },
+	{ "plaats", "plaat", 0 },
+	{ "register", "regie", 0 },
+	{ "drone", "dromen", 0 },
+	{ "privacy", "privé", 0 },
+	{ "satelliet", "satire", 0 },
+	{ "gemeentelijk", "lijk", 0 },
+	{ "register", "algoritmeregister", 0 }, /* no part, no whole */
+	{ "2021-001", "2021-002", 0 },
+};
+
+static sqlite3 *dutch_table(void)
 {
-	static const struct {
-		const char *doc, *query;
-		int meet;
-	} pairs[] = {
-		/* inflections that must meet, both ways */
-		{ "camera's", "camera", 1 },
-		{ "camera", "camera's", 1 },
-		{ "camera’s", "camera", 1 },
-		{ "sensoren", "sensor", 1 },
-		{ "sensor", "sensoren", 1 },
-		{ "drones", "drone", 1 },
-		{ "drone", "drones", 1 },
-		{ "algoritmes", "algoritme", 1 },
-		{ "financiële", "financiele", 1 },
-		{ "financieel", "financiële", 1 },
-		{ "gemeenten", "gemeente", 1 },
-		{ "gemeentes", "gemeente", 1 },
-		{ "waarden", "waarde", 1 },
-		{ "burgers", "burger", 1 },
-		{ "technologieën", "technologie", 1 },
-		{ "risico's", "risico", 1 },
-		{ "ethische", "ethisch", 1 },
-		{ "Camera", "CAMERA", 1 },
-		{ "kans", "kansen", 1 },
-		{ "mens", "mensen", 1 },
-		{ "grens", "grenzen", 1 },
-		{ "fiets", "fietsen", 1 },
-		{ "reis", "reizen", 1 },
-		{ "prijs", "prijzen", 1 },
-		{ "les", "lessen", 1 },
-		{ "bus", "bussen", 1 },
-		{ "proces", "processen", 1 },
-		{ "bel", "bellen", 1 },
-		{ "plaats", "plaatsen", 1 },
-		{ "zeppelins", "zeppelin", 1 },
-		/* compounds are found by their parts */
-		{ "satellietbeelden", "satelliet", 1 },
-		{ "satellietbeelden", "beeld", 1 },
-		{ "algoritmeregister", "register", 1 },
-		{ "algoritmeregister", "algoritme", 1 },
-		{ "locatiegegevens", "locatie", 1 },
-		{ "persoonsgegevens", "gegevens", 1 },
-		{ "persoonsgegevens", "persoon", 1 },
-		{ "gezichtsherkenningssoftware", "herkenning", 1 },
-		{ "warmtecamera's", "camera", 1 },
-		/* and words that must stay apart */
-		{ "camera", "kamer", 0 },
-		{ "sensor", "censuur", 0 },
-		{ "beleid", "beeld", 0 },
-		{ "data", "dat", 0 },
-		{ "kans", "kan", 0 },
-		{ "mens", "men", 0 },
-		{ "plaats", "plaat", 0 },
-		{ "register", "regie", 0 },
-		{ "drone", "dromen", 0 },
-		{ "privacy", "privé", 0 },
-		{ "satelliet", "satire", 0 },
-		{ "gemeentelijk", "lijk", 0 },
-		{ "register", "algoritmeregister", 0 }, /* no part, no whole */
-		{ "2021-001", "2021-002", 0 },
-	};
 	sqlite3 *db;
 
 	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
@@ -118,11 +119,54 @@ START_TEST(dutch_word_forms)
 				      "fts5(x, tokenize='dutch')",
 				      0, 0, 0),
 			 SQLITE_OK);
+	return db;
+}
+
+static void check_pairs(sqlite3 *db)
+{
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(*pairs); i++)
 		ck_assert_msg(meets(db, pairs[i].doc, pairs[i].query) ==
 				      pairs[i].meet,
 			      "'%s' and '%s' should %smeet", pairs[i].doc,
 			      pairs[i].query, pairs[i].meet ? "" : "not ");
+}
+
+START_TEST(dutch_word_forms)
+{
+	sqlite3 *db = dutch_table();
+
+	check_pairs(db);
+	sqlite3_close(db);
+}
+END_TEST
+
+/* The tokenizer remembers what it made of each word: a word met first
+ * in a query must still be split when a document has it, and after more
+ * distinct words than it keeps, every form must come out as before. */
+START_TEST(remembered_words)
+{
+	enum { WORDS = 70000 };
+	sqlite3 *db = dutch_table();
+	char *text = malloc(WORDS * 8), *p = text, word[8];
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(meets(db, "camera", "satellietbeelden"), 0);
+	ck_assert_int_eq(meets(db, "satellietbeelden", "satelliet"), 1);
+	ck_assert_int_eq(meets(db, "satellietbeelden", "beelden"), 1);
+	check_pairs(db);
+	/* distinct made-up words: "zq" and four letters from a to t */
+	for (int i = 0; i < WORDS; i++) {
+		snprintf(word, sizeof(word), "zq%c%c%c%c", 'a' + i / 8000,
+			 'a' + i / 400 % 20, 'a' + i / 20 % 20, 'a' + i % 20);
+		p += sprintf(p, "%s ", word);
+	}
+	p[-1] = '\0';
+	ck_assert_int_eq(meets(db, text, "zqaaaa"), 1);
+	ck_assert_int_eq(meets(db, text, word), 1);
+	ck_assert_int_eq(meets(db, text, "zqaaab"), 1);
+	ck_assert_int_eq(meets(db, text, "zqtaaa"), 0);
+	free(text);
+	check_pairs(db);
 	sqlite3_close(db);
 }
 END_TEST
@@ -637,6 +681,7 @@ Suite *search_suite(void)
 	TCase *t = tcase_create("language");
 
 	tcase_add_test(t, dutch_word_forms);
+	tcase_add_test(t, remembered_words);
 	tcase_add_test(t, stems_and_parts);
 	tcase_add_test(t, query_language);
 	suite_add_tcase(s, t);
