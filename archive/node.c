@@ -237,14 +237,20 @@ static int next_event(struct parse *p, yaml_event_t *ev)
 	return 0;
 }
 
+/* The words that, unquoted, mean null in YAML. */
+static int null_word(const char *v)
+{
+	return !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
+	       !strcmp(v, "NULL");
+}
+
 static int is_null_scalar(const yaml_event_t *ev)
 {
 	const char *v = (const char *)ev->data.scalar.value;
 
 	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return 0;
-	return !*v || !strcmp(v, "~") || !strcmp(v, "null") ||
-	       !strcmp(v, "Null") || !strcmp(v, "NULL");
+	return !*v || null_word(v);
 }
 
 static int parse_node(struct parse *p, yaml_event_t *ev, archive_node **out,
@@ -456,7 +462,8 @@ static int all_scalars(const archive_node *n)
 
 /* A null scalar is written as nothing after a block key, and as "~" in
  * a flow collection, where libyaml would otherwise quote the empty text
- * and turn the null into an empty string. */
+ * and turn the null into an empty string. The text "~" or "null" is
+ * quoted, or it would be read back as null. */
 static int emit_scalar(yaml_emitter_t *e, const char *v, int is_null,
 		       int flow)
 {
@@ -465,9 +472,9 @@ static int emit_scalar(yaml_emitter_t *e, const char *v, int is_null,
 
 	yaml_scalar_event_initialize(
 		&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), 1, 1,
-		is_null ? YAML_PLAIN_SCALAR_STYLE
-			: *v	? YAML_ANY_SCALAR_STYLE
-				: YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+		is_null		      ? YAML_PLAIN_SCALAR_STYLE
+		: *v && !null_word(v) ? YAML_ANY_SCALAR_STYLE
+				      : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 	return yaml_emitter_emit(e, &ev);
 }
 
