@@ -290,12 +290,6 @@ done:
 	return rc;
 }
 
-static void set_text(json_t *o, const char *key, const unsigned char *v)
-{
-	json_object_set_new(o, key, v ? json_string((const char *)v)
-				      : json_null());
-}
-
 int search_harvested(json_t **out, search_index *ix, const char *query,
 		     const search_opts *o)
 {
@@ -340,10 +334,7 @@ int search_harvested(json_t **out, search_index *ix, const char *query,
 		json_decref(list);
 		return search_db_fail(ix, "search");
 	}
-	sqlite3_bind_text(st, 1, o->mark_open ? o->mark_open : "«", -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, o->mark_close ? o->mark_close : "»", -1,
-			  SQLITE_STATIC);
+	search_bind_marks(st, o);
 	sqlite3_bind_text(st, 3, fts, -1, SQLITE_STATIC);
 	if (o->kind)
 		sqlite3_bind_text(st, arg++, o->kind, -1, SQLITE_STATIC);
@@ -355,19 +346,19 @@ int search_harvested(json_t **out, search_index *ix, const char *query,
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *row = json_object();
 
-		set_text(row, "id", sqlite3_column_text(st, 0));
-		set_text(row, "citation", sqlite3_column_text(st, 1));
-		set_text(row, "title", sqlite3_column_text(st, 2));
-		set_text(row, "kind", sqlite3_column_text(st, 3));
+		search_set_text(row, "id", sqlite3_column_text(st, 0));
+		search_set_text(row, "citation", sqlite3_column_text(st, 1));
+		search_set_text(row, "title", sqlite3_column_text(st, 2));
+		search_set_text(row, "kind", sqlite3_column_text(st, 3));
 		json_object_set_new(row, "status", json_string("published"));
 		json_object_set_new(row, "year",
 				    json_integer(sqlite3_column_int(st, 4)));
 		json_object_set_new(row, "score",
 				    json_real(-sqlite3_column_double(st, 5)));
-		set_text(row, "snippet", sqlite3_column_text(st, 6));
-		set_text(row, "committee", sqlite3_column_text(st, 7));
-		set_text(row, "url", sqlite3_column_text(st, 8));
-		set_text(row, "key", sqlite3_column_text(st, 9));
+		search_set_text(row, "snippet", sqlite3_column_text(st, 6));
+		search_set_text(row, "committee", sqlite3_column_text(st, 7));
+		search_set_text(row, "url", sqlite3_column_text(st, 8));
+		search_set_text(row, "key", sqlite3_column_text(st, 9));
 		json_object_set_new(row, "harvested", json_true());
 		json_array_append_new(list, row);
 	}
@@ -410,11 +401,12 @@ int search_harvested_docs(json_t **out, search_index *ix)
 		json_t *row = json_object();
 
 		for (int c = 0; c < 7; c++)
-			set_text(row, cols[c], sqlite3_column_text(st, c));
+			search_set_text(row, cols[c],
+					sqlite3_column_text(st, c));
 		json_object_set_new(row, "year",
 				    json_integer(sqlite3_column_int(st, 7)));
-		set_text(row, "url", sqlite3_column_text(st, 8));
-		set_text(row, "summary", sqlite3_column_text(st, 9));
+		search_set_text(row, "url", sqlite3_column_text(st, 8));
+		search_set_text(row, "summary", sqlite3_column_text(st, 9));
 		json_array_append_new(list, row);
 	}
 	sqlite3_finalize(st);

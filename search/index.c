@@ -165,6 +165,7 @@ int search_open(search_index **out, archive *a)
 {
 	search_index *ix = calloc(1, sizeof(*ix));
 	const char *dir = archive_derived_dir(a);
+	char *lexicon;
 	int rc;
 
 	*out = NULL;
@@ -180,6 +181,10 @@ int search_open(search_index **out, archive *a)
 				       strerror(errno));
 		search_close(ix);
 		return rc;
+	}
+	if (asprintf(&lexicon, "%s/lexicon.bin", dir) >= 0) {
+		search_lexicon_cache(lexicon);
+		free(lexicon);
 	}
 	rc = open_db(ix);
 	if (rc != 0) {

@@ -291,10 +291,18 @@ static int check_opts(search_index *ix, const search_opts *o)
 	return 0;
 }
 
-static void set_text(json_t *o, const char *key, const unsigned char *v)
+void search_set_text(json_t *o, const char *key, const unsigned char *v)
 {
 	json_object_set_new(o, key, v ? json_string((const char *)v)
 				      : json_null());
+}
+
+void search_bind_marks(sqlite3_stmt *st, const search_opts *o)
+{
+	sqlite3_bind_text(st, 1, o->mark_open ? o->mark_open : "«", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, o->mark_close ? o->mark_close : "»", -1,
+			  SQLITE_STATIC);
 }
 
 int search_query(json_t **out, search_index *ix, const char *query,
@@ -352,10 +360,7 @@ int search_query(json_t **out, search_index *ix, const char *query,
 		free(whole);
 		return search_db_fail(ix, "search");
 	}
-	sqlite3_bind_text(st, 1, o->mark_open ? o->mark_open : "«", -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, o->mark_close ? o->mark_close : "»", -1,
-			  SQLITE_STATIC);
+	search_bind_marks(st, o);
 	sqlite3_bind_text(st, 3, fts, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, whole, -1, SQLITE_STATIC);
 	if (o->kind)
@@ -374,17 +379,17 @@ int search_query(json_t **out, search_index *ix, const char *query,
 			archive_code(ix->a),
 			(const char *)sqlite3_column_text(st, 0));
 
-		set_text(row, "id", sqlite3_column_text(st, 0));
+		search_set_text(row, "id", sqlite3_column_text(st, 0));
 		json_object_set_new(row, "citation", json_string(cite));
 		free(cite);
-		set_text(row, "title", sqlite3_column_text(st, 1));
-		set_text(row, "kind", sqlite3_column_text(st, 2));
-		set_text(row, "status", sqlite3_column_text(st, 3));
+		search_set_text(row, "title", sqlite3_column_text(st, 1));
+		search_set_text(row, "kind", sqlite3_column_text(st, 2));
+		search_set_text(row, "status", sqlite3_column_text(st, 3));
 		json_object_set_new(row, "year",
 				    json_integer(sqlite3_column_int(st, 4)));
 		json_object_set_new(row, "score",
 				    json_real(-sqlite3_column_double(st, 5)));
-		set_text(row, "snippet", sqlite3_column_text(st, 6));
+		search_set_text(row, "snippet", sqlite3_column_text(st, 6));
 		json_array_append_new(list, row);
 	}
 	rc = step == SQLITE_DONE ? 0
@@ -426,9 +431,9 @@ int search_cited_by(json_t **out, search_index *ix, const char *id)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_t *row = json_object();
 
-		set_text(row, "id", sqlite3_column_text(st, 0));
-		set_text(row, "title", sqlite3_column_text(st, 1));
-		set_text(row, "how", sqlite3_column_text(st, 2));
+		search_set_text(row, "id", sqlite3_column_text(st, 0));
+		search_set_text(row, "title", sqlite3_column_text(st, 1));
+		search_set_text(row, "how", sqlite3_column_text(st, 2));
 		json_array_append_new(list, row);
 	}
 	sqlite3_finalize(st);

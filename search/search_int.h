@@ -28,8 +28,20 @@ struct search_index {
 #define SEARCH_PART_MARK '\x01'
 #define SEARCH_WHOLE_MARK '\x02'
 
+/* Where the tokenizer keeps the table of its word list between runs
+ * (a file beside the index); only the first call before the list is
+ * first needed counts. */
+void search_lexicon_cache(const char *path);
+
 /* Registers the "dutch" FTS5 tokenizer with db. */
 int search_register_dutch(sqlite3 *db);
+
+/* Sets key of o to the text v, or to null when there is none. */
+void search_set_text(json_t *o, const char *key, const unsigned char *v);
+
+/* Binds the marks around matched words that o asks for (« and » unless
+ * it names others) to parameters 1 and 2 of a snippet query. */
+void search_bind_marks(sqlite3_stmt *st, const search_opts *o);
 
 /* Records SQLite's last message for db under `what`. */
 int search_db_fail(search_index *ix, const char *what);

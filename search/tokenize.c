@@ -17,11 +17,16 @@
  */
 #include "search_int.h"
 
+#include <fcntl.h>
 #include <libstemmer.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- the word list of compound parts ------------------------------------ */
 
@@ -34,11 +39,14 @@ static const char *const weak_parts[] = {
 };
 
 static struct lexicon {
-	char **slot; /* open addressing, NULL when empty */
-	size_t mask;
-	char *text;  /* the words, NUL-separated */
+	const uint32_t *slot; /* open addressing: 1 + a word's offset in
+			       * text, 0 when empty */
+	uint32_t mask;
+	const char *text; /* the words, NUL-terminated */
+	size_t len;
 } lexicon;
 static pthread_once_t lexicon_once = PTHREAD_ONCE_INIT;
+static char *lexicon_cache; /* the table kept between runs, or NULL */
 
 static uint64_t hash(const char *s, size_t n)
 {
@@ -51,11 +59,14 @@ static uint64_t hash(const char *s, size_t n)
 
 static int lexicon_has(const char *w, size_t n)
 {
+	uint32_t o;
+
 	if (!lexicon.slot || n < 4)
 		return 0;
-	for (size_t i = hash(w, n) & lexicon.mask; lexicon.slot[i];
+	for (size_t i = hash(w, n) & lexicon.mask; (o = lexicon.slot[i]);
 	     i = (i + 1) & lexicon.mask)
-		if (!strncmp(lexicon.slot[i], w, n) && !lexicon.slot[i][n])
+		if (--o + n < lexicon.len && !strncmp(lexicon.text + o, w, n) &&
+		    !lexicon.text[o + n])
 			return 1;
 	return 0;
 }
@@ -109,15 +120,119 @@ const char *search_wordlist_path(void)
 	return p && *p ? p : "/usr/share/dict/dutch";
 }
 
+/*
+ * The table of the word list is kept in a file beside the index, so that
+ * a process that indexes one dossier maps it instead of folding and
+ * hashing 400,000 words: the header, the slots, then the words. It is
+ * used only while the word list has the size and time it was made from.
+ */
+#define LEXICON_MAGIC "MORESLX1"
+
+struct lexicon_head {
+	char magic[8];
+	uint64_t source_size;
+	int64_t source_sec, source_nsec;
+	uint64_t slots, len;
+};
+
+void search_lexicon_cache(const char *path)
+{
+	/* only before the list is loaded, and only the first place named */
+	if (!lexicon_cache && path)
+		lexicon_cache = strdup(path);
+}
+
+static void head_of(struct lexicon_head *h, const struct stat *src)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, LEXICON_MAGIC, 8);
+	h->source_size = (uint64_t)src->st_size;
+	h->source_sec = src->st_mtim.tv_sec;
+	h->source_nsec = src->st_mtim.tv_nsec;
+}
+
+/* Maps the kept table when it matches the word list; 1 when it did. */
+static int lexicon_map(const struct stat *src)
+{
+	struct lexicon_head want, h;
+	struct stat st;
+	const char *map;
+	int fd;
+
+	if (!lexicon_cache ||
+	    (fd = open(lexicon_cache, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	head_of(&want, src);
+	if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(h) ||
+	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h.magic, want.magic, 8) ||
+	    h.source_size != want.source_size ||
+	    h.source_sec != want.source_sec ||
+	    h.source_nsec != want.source_nsec || h.slots < 2 ||
+	    h.slots > ((uint64_t)1 << 30) || (h.slots & (h.slots - 1)) ||
+	    h.len == 0 || h.len > UINT32_MAX ||
+	    (uint64_t)st.st_size != sizeof(h) + h.slots * 4 + h.len) {
+		close(fd);
+		return 0;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return 0;
+	lexicon.text = map + sizeof(h) + h.slots * 4;
+	if (lexicon.text[h.len - 1] != '\0') {
+		munmap((void *)map, (size_t)st.st_size);
+		lexicon.text = NULL;
+		return 0;
+	}
+	lexicon.slot = (const uint32_t *)(map + sizeof(h));
+	lexicon.mask = (uint32_t)(h.slots - 1);
+	lexicon.len = h.len;
+	return 1;
+}
+
+/* Keeps the table for the next process; a failure only costs time. */
+static void lexicon_keep(const struct stat *src)
+{
+	struct lexicon_head h;
+	char *tmp;
+	FILE *f;
+	int ok;
+
+	if (!lexicon_cache ||
+	    asprintf(&tmp, "%s.%ld.tmp", lexicon_cache, (long)getpid()) < 0)
+		return;
+	head_of(&h, src);
+	h.slots = (uint64_t)lexicon.mask + 1;
+	h.len = lexicon.len;
+	ok = (f = fopen(tmp, "wbx")) != NULL;
+	ok = ok && fwrite(&h, sizeof(h), 1, f) == 1 &&
+	     fwrite(lexicon.slot, 4, h.slots, f) == h.slots &&
+	     fwrite(lexicon.text, 1, h.len, f) == h.len;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, lexicon_cache) != 0)
+		unlink(tmp);
+	free(tmp);
+}
+
 /* Loads the word list once per process. Without it compounds are not
  * split, and everything else works the same. */
 static void lexicon_load(void)
 {
+	struct stat src;
+	uint32_t *slot;
 	char *text;
 	size_t len, words = 0, size;
 
+	if (stat(search_wordlist_path(), &src) != 0 || lexicon_map(&src))
+		return;
 	if (archive_file_slurp(&text, &len, search_wordlist_path()) != 0) {
 		archive_error_clear();
+		return;
+	}
+	if (len >= UINT32_MAX - 1) {
+		free(text);
 		return;
 	}
 	for (size_t i = 0; i < len; i++)
@@ -125,27 +240,30 @@ static void lexicon_load(void)
 			text[i] = '\0';
 			words++;
 		}
+	len++; /* the list ends in the NUL that archive_file_slurp adds */
 	for (size = 1024; size < words * 2; size *= 2)
 		;
-	lexicon.slot = calloc(size, sizeof(*lexicon.slot));
-	if (!lexicon.slot) {
+	if (!(slot = calloc(size, sizeof(*slot)))) {
 		free(text);
 		return;
 	}
-	lexicon.mask = size - 1;
-	lexicon.text = text;
 	for (char *w = text; w < text + len; w += strlen(w) + 1) {
 		size_t n, i;
 
 		if (!fold_word(w))
 			continue;
 		n = strlen(w);
-		for (i = hash(w, n) & lexicon.mask; lexicon.slot[i];
-		     i = (i + 1) & lexicon.mask)
-			if (!strcmp(lexicon.slot[i], w))
+		for (i = hash(w, n) & (size - 1); slot[i];
+		     i = (i + 1) & (size - 1))
+			if (!strcmp(text + slot[i] - 1, w))
 				break;
-		lexicon.slot[i] = w;
+		slot[i] = (uint32_t)(w - text) + 1;
 	}
+	lexicon.slot = slot;
+	lexicon.mask = (uint32_t)(size - 1);
+	lexicon.text = text;
+	lexicon.len = len;
+	lexicon_keep(&src);
 }
 
 /* ---- one word ------------------------------------------------------------ */
@@ -434,7 +552,9 @@ static const unsigned char *word_lookup(struct dutch *d, const char *w,
 	     i = (i + 1) & (CACHE_SLOTS - 1)) {
 		hit = c->arena + c->slot[i];
 		if (hit[0] == n && !memcmp(hit + 1, w, n)) {
-			if (!parts || hit[1 + n + 1 + hit[1 + n]] != PARTS_UNKNOWN)
+			const unsigned char *stem = hit + 1 + n;
+
+			if (!parts || stem[1 + stem[0]] != PARTS_UNKNOWN)
 				return hit;
 			break; /* made again below, with its parts */
 		}

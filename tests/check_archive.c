@@ -776,6 +776,72 @@ START_TEST(damaged_repository)
 }
 END_TEST
 
+/* Collects the paths archive_snap_changes() reports, one per line. */
+static int note_path(const char *path, void *ctx)
+{
+	char *list = ctx;
+	size_t n = strlen(list);
+
+	snprintf(list + n, 1024 - n, "%s\n", path);
+	return 0;
+}
+
+/* What changed since a commit: files changed, added, removed, a file
+ * that became a folder; unchanged folders are passed over. */
+START_TEST(changes_since)
+{
+	char *dir = fixture_tmpdir(), since[41], list[1024] = "", *cmd;
+	archive *a = fixture_archive(dir);
+
+	fixture_git_commit(a, "dossiers/2026/2026-001/dossier.md", "een\n");
+	fixture_git_commit(a, "dossiers/2026/2026-002/dossier.md", "twee\n");
+	fixture_git_commit(a, "dossiers/2025/2025-001/dossier.md", "oud\n");
+	fixture_git_commit(a, "extra", "los\n");
+	archive_free(a);
+	a = fixture_open(dir);
+	snprintf(since, sizeof(since), "%s",
+		 archive_snap_commit(archive_snapshot(a)));
+	ck_assert_int_eq(archive_snap_changes(archive_snapshot(a), since,
+					      note_path, list),
+			 0);
+	ck_assert_str_eq(list, "");
+	fixture_git_commit(a, "dossiers/2026/2026-002/dossier.md", "twee!\n");
+	fixture_git_commit(a, "dossiers/2027/2027-001/a.md", "a\n");
+	fixture_git_commit(a, "dossiers/2027/2027-001/b.md", "b\n");
+	ck_assert(asprintf(&cmd,
+			   "cd '%s' && export GIT_INDEX_FILE=\"$PWD/.git/t.index\" && "
+			   "git read-tree HEAD && git update-index --force-remove "
+			   "dossiers/2026/2026-001/dossier.md extra && "
+			   "blob=$(echo binnen | git hash-object -w --stdin) && "
+			   "git update-index --add --cacheinfo "
+			   "100644,$blob,extra/binnen.md && tree=$(git write-tree) && "
+			   "c=$(git -c user.name=A -c user.email=a@example.org "
+			   "commit-tree $tree -p HEAD -m weg) && "
+			   "git update-ref HEAD $c && rm -f .git/t.index",
+			   archive_path(a)) > 0);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	archive_free(a);
+	a = fixture_open(dir);
+	ck_assert_int_eq(archive_snap_changes(archive_snapshot(a), since,
+					      note_path, list),
+			 0);
+	ck_assert_str_eq(list, "dossiers/2026/2026-001/dossier.md\n"
+			       "dossiers/2026/2026-002/dossier.md\n"
+			       "dossiers/2027/2027-001/a.md\n"
+			       "dossiers/2027/2027-001/b.md\n"
+			       "extra\n"
+			       "extra/binnen.md\n");
+	ck_assert_int_eq(archive_snap_changes(archive_snapshot(a),
+					      "0123456789012345678901234567890123456789",
+					      note_path, list),
+			 ARCHIVE_ENOTFOUND);
+	archive_error_clear();
+	archive_free(a);
+	fixture_rmdir(dir);
+}
+END_TEST
+
 /* ---- dossiers, publication, vocabulary, validation ---------------------- */
 
 START_TEST(dossier_load)
@@ -1003,6 +1069,7 @@ Suite *archive_suite(void)
 	tcase_add_test(t, bare_archive);
 	tcase_add_test(t, history);
 	tcase_add_test(t, damaged_repository);
+	tcase_add_test(t, changes_since);
 	suite_add_tcase(s, t);
 	t = tcase_create("dossiers");
 	tcase_set_timeout(t, 60);

@@ -4,12 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 arch=$tmp/arch
-expect_ok mores init "$arch" --name "Ethische Commissie Voorbeeld" --code ECV ||
-	die "init failed"
-cp -R "$MORES_DATADIR/examples/." "$arch/"
-git -C "$arch" add -A
-git -C "$arch" -c user.name=Demo -c user.email=demo@example.org \
-	commit -qm "Voorbeelddossiers" || die "cannot commit the examples"
+demo_archive "$arch"
 cd "$arch" || die "no archive"
 
 # The index is built on first use; `mores index` says what it did.
@@ -28,6 +23,26 @@ expect_ok mores search satelliet --json
 expect_json 'j[0]["id"] == "2021-002"'
 expect_ok mores search register --json
 expect_json 'j[0]["id"] == "2023-001"'
+
+# The table of the word list is kept beside the index for the next run;
+# a damaged one is made again, and compounds split as before.
+e2e_count
+[ "$(wc -c <.mores/lexicon.bin)" -gt 1000000 ] ||
+	fail "no table of the word list beside the index"
+for damage in truncated garbage; do
+	case $damage in
+	truncated) truncate -s 100 .mores/lexicon.bin ;;
+	garbage) head -c 65536 /dev/urandom >.mores/lexicon.bin ;;
+	esac
+	expect_ok mores index --rebuild
+	expect_ok mores search register --json
+	expect_json 'j[0]["id"] == "2023-001"'
+	expect_ok mores search satelliet --json
+	expect_json 'j[0]["id"] == "2021-002"'
+	e2e_count
+	[ "$(wc -c <.mores/lexicon.bin)" -gt 1000000 ] ||
+		fail "$damage table of the word list not made again"
+done
 expect_ok mores search drones --status adopted --json
 expect_json 'j[0]["id"] == "2026-001"'
 expect_ok mores search drones --json
