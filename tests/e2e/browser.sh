@@ -26,12 +26,7 @@ done
 # The site of the examples, as tests/e2e/site.sh and scripts/demo.sh
 # build it.
 arch=$tmp/arch
-expect_ok mores init "$arch" --name "Ethische Commissie Voorbeeld" --code ECV ||
-	die "init failed"
-cp -R "$MORES_DATADIR/examples/." "$arch/"
-git -C "$arch" add -A
-git -C "$arch" -c user.name=Demo -c user.email=demo@example.org \
-	commit -qm "Voorbeelddossiers" || die "cannot commit the examples"
+demo_archive "$arch"
 expect_ok mores -C "$arch" site build || die "the site was not built"
 expect_out "_site: 5 reflections"
 site=$arch/_site
@@ -46,16 +41,9 @@ stop_server() {
 	fi
 }
 trap 'rc=$?; stop_server; (exit $rc); e2e_finish' EXIT
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-(exec $MORES_WRAP "$MORES_BIN" -C "$arch" site serve --port "$port" \
-	>"$tmp/serve.log" 2>&1) &
-server=$!
-for _ in $(seq 100); do
-	grep -q "Serving" "$tmp/serve.log" && break
-	sleep 0.1
-done
-grep -q "Serving" "$tmp/serve.log" ||
-	die "the preview server did not start: $(head -3 "$tmp/serve.log")"
+port=$(free_port)
+serve_site "$arch" "$port" "$tmp/serve.log"
+server=$served
 
 # Both bases at once, each in a browser of its own; the reports follow
 # one after the other.

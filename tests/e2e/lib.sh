@@ -299,3 +299,32 @@ sys.exit(0 if eval(sys.argv[2]) else 1)' "$out" "$1" 2>>"$tmp/.json-errors" &&
 	e2e_show_output
 	return 1
 }
+
+# demo_archive DIR: a new archive in DIR holding the example dossiers,
+# committed as plain git would.
+demo_archive() {
+	expect_ok mores init "$1" --name "Ethische Commissie Voorbeeld" \
+		--code ECV || die "init failed"
+	cp -R "$MORES_DATADIR/examples/." "$1/"
+	git -C "$1" add -A
+	git -C "$1" -c user.name=Demo -c user.email=demo@example.org \
+		commit -qm "Voorbeelddossiers" || die "cannot commit the examples"
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# serve_site ARCHIVE PORT LOG: `mores site serve` in the background, its
+# pid in $served; returns once it listens (10 s at most).
+serve_site() {
+	(exec $MORES_WRAP "$MORES_BIN" -C "$1" site serve --port "$2" \
+		>"$3" 2>&1) &
+	served=$!
+	for _ in $(seq 100); do
+		grep -q "Serving" "$3" && return 0
+		sleep 0.1
+	done
+	die "the preview server did not start: $(head -3 "$3")"
+}

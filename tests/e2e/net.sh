@@ -395,21 +395,11 @@ expect_clean "$arch"
 # ---- harvest -------------------------------------------------------------------
 # another committee: the demo archive, its site served by mores itself
 peer=$tmp/peer
-expect_ok mores init "$peer" --name "Ethische Commissie Voorbeeld" --code ECV ||
-	die "init failed"
-cp -R "$MORES_DATADIR/examples/." "$peer/"
-git -C "$peer" add -A
-git -C "$peer" -c user.name=Demo -c user.email=demo@example.org \
-	commit -qm "Voorbeelddossiers" || die "cannot commit the examples"
-pport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-(exec $MORES_WRAP "$MORES_BIN" -C "$peer" site serve --port "$pport" \
-	>"$tmp/serve.log" 2>&1) &
-peer_pid=$!
+demo_archive "$peer"
+pport=$(free_port)
+serve_site "$peer" "$pport" "$tmp/serve.log"
+peer_pid=$served
 pids="$pids $peer_pid"
-for _ in $(seq 100); do
-	grep -q "Serving" "$tmp/serve.log" && break
-	sleep 0.1
-done
 P=http://127.0.0.1:$pport
 
 settings <<EOF

@@ -6,12 +6,7 @@
 
 schemas=$(cd "$(dirname "$0")/../schemas" && pwd)
 arch=$tmp/arch
-expect_ok mores init "$arch" --name "Ethische Commissie Voorbeeld" --code ECV ||
-	die "init failed"
-cp -R "$MORES_DATADIR/examples/." "$arch/"
-git -C "$arch" add -A
-git -C "$arch" -c user.name=Demo -c user.email=demo@example.org \
-	commit -qm "Voorbeelddossiers" || die "cannot commit the examples"
+demo_archive "$arch"
 
 expect_ok mores -C "$arch" site build
 expect_out "_site: 5 reflections"
@@ -52,14 +47,9 @@ expect_refused 2 "$arch" mores -C "$arch" site build --nu
 expect_clean "$arch"
 
 # The preview server: 127.0.0.1 only, real content types.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-(exec $MORES_WRAP "$MORES_BIN" -C "$arch" site serve --port "$port" \
-	>"$tmp/serve.log" 2>&1) &
-server=$!
-for _ in $(seq 50); do
-	grep -q "Serving" "$tmp/serve.log" && break
-	sleep 0.1
-done
+port=$(free_port)
+serve_site "$arch" "$port" "$tmp/serve.log"
+server=$served
 expect_ok curl -sS -o "$tmp/page.html" -w '%{http_code} %{content_type}' \
 	"http://127.0.0.1:$port/reflecties/2022-002/"
 expect_out "^200 text/html"
