@@ -61,7 +61,7 @@ field() { echo "$1" | awk -v k="$2" '{ print $k }'; }
 dur() { awk -v v="$1" 'BEGIN { if (v < 10) printf "%.1f ms", v; else if (v < 10000) printf "%.0f ms", v; else printf "%.1f s", v / 1000 }'; }
 mib() { awk -v v="$1" 'BEGIN { printf "%.0f MiB", v / 1024 }'; }
 bytes() { awk -v v="$1" 'BEGIN { if (v < 10240) printf "%d B", v; else if (v < 10485760) printf "%.0f KiB", v / 1024; else printf "%.1f MiB", v / 1048576 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else if (a / b >= 10 || a / b < 0.1) printf "%.0fx\n", a / b; else printf "%.2fx\n", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else if (a / b >= 10) printf "%.0fx\n", a / b; else if (a / b >= 0.1) printf "%.2fx\n", a / b; else printf "%.3fx\n", a / b }'; }
 num() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
 
 # time_runs NAME COUNT [-C DIR] -- CMD...: appends COUNT samples to $R/NAME.
@@ -376,8 +376,8 @@ EOF
 		echo "| | p50 | p95 | min | max | p95 against mores |"
 		echo "|---|---|---|---|---|---|"
 		echo "| mores search | $(dur "$(field "$sm" 1)") | $(dur "$(field "$sm" 4)") | $(dur "$(field "$sm" 2)") | $(dur "$(field "$sm" 3)") | 1x |"
-		echo "| rg -i | $(dur "$(field "$sr" 1)") | $(dur "$(field "$sr" 4)") | $(dur "$(field "$sr" 2)") | $(dur "$(field "$sr" 3)") | $(ratio "$(field "$sr" 4)" "$(field "$sm" 4)") slower |"
-		echo "| git grep -i | $(dur "$(field "$sg" 1)") | $(dur "$(field "$sg" 4)") | $(dur "$(field "$sg" 2)") | $(dur "$(field "$sg" 3)") | $(ratio "$(field "$sg" 4)" "$(field "$sm" 4)") slower |"
+		echo "| rg -i | $(dur "$(field "$sr" 1)") | $(dur "$(field "$sr" 4)") | $(dur "$(field "$sr" 2)") | $(dur "$(field "$sr" 3)") | $(ratio "$(field "$sr" 4)" "$(field "$sm" 4)") |"
+		echo "| git grep -i | $(dur "$(field "$sg" 1)") | $(dur "$(field "$sg" 4)") | $(dur "$(field "$sg" 2)") | $(dur "$(field "$sg" 3)") | $(ratio "$(field "$sg" 4)" "$(field "$sm" 4)") |"
 		echo "| mores --help (starting the program) | $(dur "$(field "$fl" 1)") | $(dur "$(field "$fl" 4)") | $(dur "$(field "$fl" 2)") | $(dur "$(field "$fl" 3)") | |"
 	}
 	cli_table n

@@ -142,7 +142,9 @@ const struct command cli_commands[] = {
 	{ "site serve", "site serve [--out DIR] [--port N]",
 	  "preview the site on 127.0.0.1",
 	  "Builds the site, then serves it on http://127.0.0.1:N/ (default\n"
-	  "8000) until Ctrl-C. Only this computer can reach it.\n",
+	  "8000) until Ctrl-C, and also under the path of site.base_url\n"
+	  "(/commissie/ for https://example.org/commissie/). Only this\n"
+	  "computer can reach it.\n",
 	  cmd_site_serve },
 	{ "template list", "template list", "list advice templates",
 	  "Lists the advice templates: those mores ships and those in the\n"
