@@ -87,6 +87,27 @@ static char *join_args(int argc, char **argv)
 	return q;
 }
 
+/* A snippet on one indented line: the line breaks of the text it comes
+ * from become spaces. */
+static void print_snippet(json_t *r)
+{
+	const char *s = json_string_value(json_object_get(r, "snippet"));
+	int space = 0;
+
+	fputs("    ", stdout);
+	for (; s && *s; s++) {
+		if (*s == '\n' || *s == '\r' || *s == '\t' || *s == ' ') {
+			space = 1;
+			continue;
+		}
+		if (space)
+			putchar(' ');
+		space = 0;
+		putchar(*s);
+	}
+	putchar('\n');
+}
+
 static void print_results(json_t *list, const char *query)
 {
 	size_t i;
@@ -111,8 +132,7 @@ static void print_results(json_t *list, const char *query)
 			       json_string_value(json_object_get(r, "title")),
 			       json_string_value(json_object_get(r, "committee")),
 			       json_string_value(json_object_get(r, "url")));
-			printf("    %s\n",
-			       json_string_value(json_object_get(r, "snippet")));
+			print_snippet(r);
 			continue;
 		}
 		printf("%s  %-12s %-7s %8.3g  %s\n",
@@ -121,8 +141,7 @@ static void print_results(json_t *list, const char *query)
 		       json_string_value(json_object_get(r, "kind")),
 		       json_real_value(json_object_get(r, "score")),
 		       json_string_value(json_object_get(r, "title")));
-		printf("    %s\n",
-		       json_string_value(json_object_get(r, "snippet")));
+		print_snippet(r);
 	}
 }
 

@@ -24,6 +24,14 @@ expect_json 'j[0]["id"] == "2021-002"'
 expect_ok mores search register --json
 expect_json 'j[0]["id"] == "2023-001"'
 
+# On a terminal each result is two lines: the dossier, and its snippet on
+# one indented line, however the text around the match was broken.
+expect_ok mores search camera
+e2e_count
+awk 'NR % 2 == 1 && !/^20[0-9][0-9]-[0-9][0-9][0-9]  / ||
+	NR % 2 == 0 && !/^    [^ ]/' "$out" | grep -q . &&
+	fail "results are not two lines each: $(head -6 "$out")"
+
 # The table of the word list is kept beside the index for the next run;
 # a damaged one is made again, and compounds split as before.
 e2e_count
