@@ -31,7 +31,10 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS facet_by_doc ON facet(doc);"
 	"CREATE TABLE IF NOT EXISTS cite(src TEXT, dst TEXT, how TEXT,"
 	"  PRIMARY KEY(src, dst, how)) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS cite_by_dst ON cite(dst);"
+	"CREATE INDEX IF NOT EXISTS cite_by_dst ON cite(dst);";
+
+/* The full-text tables, made again from nothing by a rebuild. */
+static const char fts_schema[] =
 	/* staff: everything; pub: the public view only */
 	"CREATE VIRTUAL TABLE IF NOT EXISTS staff USING fts5(title, summary,"
 	"  question, vals, topics, body, advice, response, notes,"
@@ -157,6 +160,7 @@ static int create_db(search_index *ix)
 	if (search_register_dutch(ix->db) != SQLITE_OK)
 		return search_db_fail(ix, "the Dutch tokenizer");
 	rc = exec(ix, schema);
+	rc = rc ? rc : exec(ix, fts_schema);
 	rc = rc ? rc : meta_set(ix, "version", SEARCH_VERSION);
 	return rc;
 }
@@ -644,8 +648,11 @@ static int index_all(struct run *r)
 	size_t n;
 	int rc;
 
+	/* Deleting the rows of a full-text table one by one tokenizes each
+	 * old text again; dropped and made anew, the tables cost nothing. */
 	rc = exec(r->ix, "DELETE FROM doc; DELETE FROM facet; DELETE FROM "
-			 "cite; DELETE FROM staff; DELETE FROM pub;");
+			 "cite; DROP TABLE staff; DROP TABLE pub;");
+	rc = rc ? rc : exec(r->ix, fts_schema);
 	if (rc != 0)
 		return rc;
 	rc = archive_dossier_ids(&ids, &n, r->snap);
