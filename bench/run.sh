@@ -452,7 +452,7 @@ EOF
 		"$(mib "$(field "$site_m" 5)") against $(mib "$(field "$site_h" 5)")" \
 		"$(yes_if "$(field "$site_m" 5) <= $(field "$site_h" 5)")"
 	target "one-dossier rebuild at most 1/50 of a full build" \
-		"$(dur "$(field "$reb_m" 1)") against $(dur "$(field "$site_m" 1)") (1/$(awk -v a="$(field "$site_m" 1)" -v b="$(field "$reb_m" 1)" 'BEGIN { printf "%.0f", a / b }'))" \
+		"$(dur "$(field "$reb_m" 1)") against $(dur "$(field "$site_m" 1)") (1/$(awk -v a="$(field "$site_m" 1)" -v b="$(field "$reb_m" 1)" 'BEGIN { printf (a / b < 10 ? "%.1f" : "%.0f"), a / b }'))" \
 		"$(yes_if "$(field "$reb_m" 1) * 50 <= $(field "$site_m" 1)")"
 	for q in "$Q1" "$Q3"; do
 		mi=$(browser_stat mores "$q" index)
