@@ -264,6 +264,15 @@ static void assert_refused(const char *path)
 		      "GET %s leaked the outside file", path);
 }
 
+/* A permanent redirect from path to location. */
+static void assert_redirect(const char *path, const char *location)
+{
+	struct reply *r = get(path);
+
+	ck_assert_msg(r->status == 301, "GET %s: %ld", path, r->status);
+	ck_assert_str_eq(r->location, location);
+}
+
 /* ---- tests --------------------------------------------------------------- */
 
 START_TEST(files_and_types)
@@ -290,16 +299,10 @@ END_TEST
 
 START_TEST(folders)
 {
-	struct reply *r;
-
 	assert_file("/sub/", "text/html; charset=utf-8", "<h1>Sub</h1>\n");
-	r = get("/sub");
-	ck_assert_int_eq(r->status, 301);
-	ck_assert_str_eq(r->location, "/sub/");
+	assert_redirect("/sub", "/sub/");
 	/* "//sub" must not become a redirect to the host "sub". */
-	r = get("//sub");
-	ck_assert_int_eq(r->status, 301);
-	ck_assert_str_eq(r->location, "/sub/");
+	assert_redirect("//sub", "/sub/");
 }
 END_TEST
 
@@ -361,12 +364,8 @@ START_TEST(under_base_path)
 		    "<h1>Sub</h1>\n");
 	assert_file("/commissie/style.css", "text/css; charset=utf-8",
 		    "body { color: black; }\n");
-	r = get("/commissie");
-	ck_assert_int_eq(r->status, 301);
-	ck_assert_str_eq(r->location, "/commissie/");
-	r = get("/commissie/sub");
-	ck_assert_int_eq(r->status, 301);
-	ck_assert_str_eq(r->location, "/commissie/sub/");
+	assert_redirect("/commissie", "/commissie/");
+	assert_redirect("/commissie/sub", "/commissie/sub/");
 	/* Only the whole first segment is the prefix. */
 	ck_assert_int_eq(get("/commissiex/index.html")->status, 404);
 	r = get("/commissie/bestaat-niet.html");
