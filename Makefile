@@ -10,7 +10,23 @@ PKGS = libgit2 yaml-0.1 jansson sqlite3 libcmark-gfm libmicrohttpd libcurl zlib
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers -I.
 CFLAGS += $(shell pkg-config --cflags $(PKGS))
-LDLIBS += $(shell pkg-config --libs $(PKGS)) -lcmark-gfm-extensions -lstemmer -lm -lpthread
+# The libraries every command uses are linked in from the static archives
+# that Debian's -dev packages ship: a command then starts without finding
+# and relocating some thirty shared libraries, and libgit2 without reading
+# the CA store (archive/repo.c). libcurl and libmicrohttpd are opened only
+# by the commands that need them (archive/dynlib.c). BENCHMARKS.md has the
+# figures. LINK=shared links the usual way.
+LINK ?= static
+ifeq ($(LINK),static)
+LDLIBS += -Wl,-Bstatic -lgit2 -lmbedtls -lmbedx509 -lmbedcrypto \
+	-lhttp_parser -lssh2 -lcrypto -lpcre2-8 -lsqlite3 -lyaml -ljansson \
+	-lcmark-gfm-extensions -lcmark-gfm -lstemmer -lz -Wl,-Bdynamic \
+	-l:libgssapi_krb5.so.2 -Wl,--wrap=mbedtls_x509_crt_parse_file
+else
+LDLIBS += $(shell pkg-config --libs libgit2 yaml-0.1 jansson sqlite3 \
+	libcmark-gfm zlib) -lcmark-gfm-extensions -lstemmer
+endif
+LDLIBS += -lm -lpthread -ldl
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 ARCHIVE_SRC = $(wildcard archive/*.c)

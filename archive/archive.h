@@ -379,6 +379,25 @@ const archive_node *archive_vocab_at(const archive_vocab *v, size_t i);
 /* The entry for a value id, or NULL when the vocabulary lacks it. */
 const archive_node *archive_vocab_find(const archive_vocab *v, const char *id);
 
+/* ---- libraries opened on first use ------------------------------------ */
+
+/* A shared library that only some commands need, with the functions they
+ * call looked up by name into fns (one slot per name). Define it static
+ * and zeroed but for the first four fields. */
+struct archive_dynlib {
+	const char *soname;        /* "libcurl.so.4" */
+	const char *package;       /* the Debian package that has it */
+	const char *const *names;  /* NULL-terminated */
+	void **fns;
+	int tried, ok;
+	char error[256];
+};
+
+/* Opens the library and looks its functions up, once per process (later
+ * calls give the first answer); 0, or an error naming the library and the
+ * package to install. */
+int archive_dynlib_open(struct archive_dynlib *l);
+
 /* ---- validation ------------------------------------------------------- */
 
 /* One problem: `file: field: message`. */

@@ -121,6 +121,8 @@ int cmd_site_serve(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
+	if (site_microhttpd_open() != 0)
+		return cli_fail();
 	/* the preview shows the archive as it is now */
 	if ((rc = build(cli, out, &dir, 0, &prefix)) != 0) {
 		free(dir);

@@ -25,6 +25,10 @@ static void global_init(void)
 
 int net_init(void)
 {
+	int rc = net_curl_open();
+
+	if (rc != 0)
+		return rc;
 	pthread_once(&once, global_init);
 	return init_rc ? archive_error_set(ARCHIVE_ERROR,
 					   "libcurl could not be initialised")

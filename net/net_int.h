@@ -10,7 +10,10 @@
 
 #include <curl/curl.h>
 
-/* curl_global_init, once per process. */
+/* Opens libcurl (libcurl.c); 0, or an error saying what to install. */
+int net_curl_open(void);
+
+/* libcurl opened and curl_global_init run, once per process. */
 int net_init(void);
 
 /* User-Agent, timeouts, no signals, $MORES_CA_FILE. */

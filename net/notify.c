@@ -479,7 +479,9 @@ static char *send_mail(const archive_node *smtp, const char *msg)
 	if (user && (!password || !*password))
 		return net_strprintf("notify.smtp.user is set, but "
 				     "$MORES_SMTP_PASSWORD is not");
-	if (net_init() != 0 || !(h = curl_easy_init()))
+	if (net_init() != 0)
+		return net_strprintf("%s", archive_error_last());
+	if (!(h = curl_easy_init()))
 		return net_strprintf("libcurl could not be initialised");
 	recipients(smtp, to, &nto, 64);
 	for (size_t i = 0; i < nto; i++) {
@@ -523,7 +525,9 @@ static char *send_webhook(const char *url, const char *json)
 	CURLcode res;
 	CURL *h;
 
-	if (net_init() != 0 || !(h = curl_easy_init()))
+	if (net_init() != 0)
+		return net_strprintf("%s", archive_error_last());
+	if (!(h = curl_easy_init()))
 		return net_strprintf("libcurl could not be initialised");
 	hdr = curl_slist_append(hdr, "Content-Type: application/json");
 	if (token && *token) {

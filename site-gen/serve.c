@@ -8,7 +8,7 @@
  * unescaping is switched off), so that an encoded NUL, "../" or backslash
  * is seen and refused here instead of being decoded into something else.
  */
-#include "site-gen/site.h"
+#include "site_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -387,6 +387,8 @@ int site_serve_at(const char *dir, const char *prefix, int port,
 		return archive_error_set(ARCHIVE_ENOTFOUND,
 					 "%s: no such folder; build the site with `mores site build`",
 					 dir);
+	if ((rc = site_microhttpd_open()) != 0)
+		return rc;
 	srv.root = realpath(dir, NULL);
 	if (!srv.root)
 		return archive_error_set(ARCHIVE_ERROR, "%s: %s", dir,

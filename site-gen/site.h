@@ -47,6 +47,12 @@ int site_serve_at(const char *dir, const char *prefix, int port,
 		  volatile sig_atomic_t *stop,
 		  void (*on_ready)(int port, void *ctx), void *ctx);
 
+/* Opens libmicrohttpd, which only the preview server loads
+ * (microhttpd.c); 0, or an error naming the library and the package to
+ * install. site_serve_at() opens it too; `mores site serve` asks first,
+ * before it builds the site. */
+int site_microhttpd_open(void);
+
 /* The path of the archive's site.base_url without its trailing '/'
  * ("/commissie" for https://example.nl/commissie/), or NULL when it has
  * none beyond the host. The caller frees it. */

@@ -1031,6 +1031,50 @@ START_TEST(validation_advice_response_settings)
 }
 END_TEST
 
+/* A library only some commands need is opened on first use: its
+ * functions are found and callable, and a library that is missing, or
+ * is not the one expected, is one error naming it and the package. */
+START_TEST(dynlib)
+{
+	static const char *const zlib_names[] = { "zlibVersion", NULL };
+	static const char *const wrong_names[] = { "zlibVersion",
+						   "curl_easy_init", NULL };
+	void *zlib_fns[1] = { NULL }, *wrong_fns[2] = { NULL, NULL },
+	     *none_fns[1] = { NULL };
+	struct archive_dynlib zlib = { "libz.so.1", "zlib1g", zlib_names,
+				       zlib_fns };
+	struct archive_dynlib wrong = { "libz.so.1", "libcurl4", wrong_names,
+					wrong_fns };
+	struct archive_dynlib none = { "libmores-none.so.9", "mores-none",
+				       zlib_names, none_fns };
+	const char *(*version)(void);
+
+	ck_assert_int_eq(archive_dynlib_open(&zlib), 0);
+	ck_assert_ptr_nonnull(zlib_fns[0]);
+	version = (const char *(*)(void))zlib_fns[0];
+	ck_assert_int_eq(version()[0], '1');
+	ck_assert_int_eq(archive_dynlib_open(&zlib), 0); /* once is enough */
+
+	ck_assert_int_eq(archive_dynlib_open(&wrong), ARCHIVE_ERROR);
+	ck_assert_str_eq(archive_error_last(),
+			 "libz.so.1 has no function curl_easy_init; install "
+			 "the Debian package libcurl4");
+	archive_error_clear();
+	/* asked again, the same answer without trying again */
+	ck_assert_int_eq(archive_dynlib_open(&wrong), ARCHIVE_ERROR);
+	ck_assert_str_eq(archive_error_last(),
+			 "libz.so.1 has no function curl_easy_init; install "
+			 "the Debian package libcurl4");
+
+	ck_assert_int_eq(archive_dynlib_open(&none), ARCHIVE_ERROR);
+	ck_assert_ptr_nonnull(strstr(archive_error_last(),
+				     "libmores-none.so.9"));
+	ck_assert_ptr_nonnull(strstr(archive_error_last(),
+				     "; install the Debian package mores-none"));
+	ck_assert_ptr_null(none_fns[0]);
+}
+END_TEST
+
 Suite *archive_suite(void)
 {
 	Suite *s = suite_create("archive");
@@ -1041,6 +1085,7 @@ Suite *archive_suite(void)
 	tcase_add_test(t, dates);
 	tcase_add_test(t, today_override);
 	tcase_add_test(t, ids);
+	tcase_add_test(t, dynlib);
 	suite_add_tcase(s, t);
 	t = tcase_create("documents");
 	tcase_add_test(t, yaml_parse);

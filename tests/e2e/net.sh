@@ -530,5 +530,33 @@ expect_ok mores search lantaarnpalen --harvested --json
 expect_json '{r["committee"] for r in j if r.get("harvested")} == {"Commissie Etag"}'
 expect_exit 2 mores harvest extra
 expect_usage_err
+
+# libcurl and libmicrohttpd are loaded only by the commands that use them;
+# a local command starts without them (the dynamic loader says what it
+# opens). Under a wrapper the loader's report would be the wrapper's too.
+if [ -z "${MORES_WRAP:-}" ]; then
+	expect_ok env LD_DEBUG=files "$MORES_BIN" case list
+	e2e_count
+	! grep -q "file=lib\(curl\|microhttpd\|gnutls\|ssl\)" "$err" ||
+		fail "mores case list loaded a network library"
+	expect_exit 1 env LD_DEBUG=files "$MORES_BIN" links check
+	expect_err "file=libcurl\.so\.4 .*dynamically loaded"
+	# a library by that name that is not the right one (the loader passes
+	# over files that are no library at all): one line naming it and the
+	# package, nothing written
+	mkdir -p "$tmp/badlib"
+	other=$(PATH=$PATH:/sbin ldconfig -p | awk '$1 == "libz.so.1" { print $NF; exit }')
+	cp "$other" "$tmp/badlib/libcurl.so.4"
+	cp "$other" "$tmp/badlib/libmicrohttpd.so.12"
+	expect_exit 1 env LD_LIBRARY_PATH="$tmp/badlib" MORES_TODAY=2027-02-01 \
+		"$MORES_BIN" links check
+	expect_one_line_err
+	expect_err "^mores: libcurl\.so\.4 has no function curl_global_init; install the Debian package libcurl4$"
+	expect_exit 1 env LD_LIBRARY_PATH="$tmp/badlib" "$MORES_BIN" site serve --port "$(free_port)" --out "$tmp/nosite"
+	expect_one_line_err
+	expect_err "^mores: libmicrohttpd\.so\.12 has no function MHD_start_daemon_va; install the Debian package libmicrohttpd12$"
+	e2e_count
+	[ ! -e "$tmp/nosite" ] || fail "site serve built a site it could not serve"
+fi
 expect_clean "$arch"
 fsck_clean "$arch"
