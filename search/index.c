@@ -20,7 +20,6 @@
 #define SEARCH_VERSION "3"
 
 static const char schema[] =
-	"PRAGMA journal_mode=WAL;"
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
 	"CREATE TABLE IF NOT EXISTS doc("
 	"  rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, title TEXT,"
@@ -100,12 +99,50 @@ static int meta_set(search_index *ix, const char *key, const char *value)
 	return rc == SQLITE_DONE ? 0 : search_db_fail(ix, "writing the index");
 }
 
-/* Opens the file and makes sure it is an index of this version; 0, or
- * a code telling the caller to start over. */
+static int count_tables(search_index *ix, int *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(ix->db, "SELECT count(*) FROM sqlite_master",
+			       -1, &st, NULL) != SQLITE_OK)
+		return search_db_fail(ix, "reading the index");
+	rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : search_db_fail(ix, "reading the index");
+}
+
+/* Makes the tables in an index file that has none yet, under SQLite's
+ * write lock: processes that find no index at the same moment (a search
+ * and a site build started together) wait for one another here, and only
+ * the first makes the tables; none removes a file another is filling. */
+static int init_db(search_index *ix)
+{
+	int rc, n;
+
+	if ((rc = exec(ix, "PRAGMA journal_mode=WAL")) != 0 ||
+	    (rc = exec(ix, "BEGIN IMMEDIATE")) != 0)
+		return rc;
+	rc = count_tables(ix, &n);
+	if (rc == 0 && n == 0) {
+		rc = exec(ix, schema);
+		rc = rc ? rc : exec(ix, fts_schema);
+		rc = rc ? rc : meta_set(ix, "version", SEARCH_VERSION);
+	}
+	if (rc == 0)
+		return exec(ix, "COMMIT");
+	sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Opens the file and makes sure it is an index of this version (a new,
+ * empty file is made one); 0, or a code telling the caller to start
+ * over. */
 static int open_db(search_index *ix)
 {
 	char version[16];
-	int rc;
+	int rc, n;
 
 	if (sqlite3_open_v2(ix->path, &ix->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
@@ -114,13 +151,15 @@ static int open_db(search_index *ix)
 	sqlite3_busy_timeout(ix->db, 30000);
 	if (search_register_dutch(ix->db) != SQLITE_OK)
 		return search_db_fail(ix, "the Dutch tokenizer");
-	if ((rc = exec(ix, "PRAGMA synchronous=NORMAL")) != 0)
+	if ((rc = exec(ix, "PRAGMA synchronous=NORMAL")) != 0 ||
+	    (rc = count_tables(ix, &n)) != 0 ||
+	    (n == 0 && (rc = init_db(ix)) != 0))
 		return rc;
 	rc = meta_get(ix, "version", version, sizeof(version));
 	if (rc == 0 && version[0] && strcmp(version, SEARCH_VERSION))
 		return ARCHIVE_EINVALID;
 	if (rc == 0 && !version[0])
-		return ARCHIVE_ENOTFOUND; /* new, or not one of ours */
+		return ARCHIVE_ENOTFOUND; /* not one of ours */
 	if (rc == 0)
 		rc = meta_get(ix, "commit", ix->commit, sizeof(ix->commit));
 	return rc;
@@ -148,8 +187,6 @@ static void remove_files(search_index *ix)
 
 static int create_db(search_index *ix)
 {
-	int rc;
-
 	close_db(ix);
 	remove_files(ix);
 	if (sqlite3_open_v2(ix->path, &ix->db,
@@ -159,10 +196,7 @@ static int create_db(search_index *ix)
 	sqlite3_busy_timeout(ix->db, 30000);
 	if (search_register_dutch(ix->db) != SQLITE_OK)
 		return search_db_fail(ix, "the Dutch tokenizer");
-	rc = exec(ix, schema);
-	rc = rc ? rc : exec(ix, fts_schema);
-	rc = rc ? rc : meta_set(ix, "version", SEARCH_VERSION);
-	return rc;
+	return init_db(ix);
 }
 
 int search_open(search_index **out, archive *a)

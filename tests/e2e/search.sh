@@ -113,5 +113,27 @@ expect_json 'len(j["cited_by"]) > 0'
 printf 'kapot' >"$arch/.mores/index.sqlite"
 expect_ok mores search camera --json
 expect_json '"2022-002" in [r["id"] for r in j]'
+
+# Commands that find no index at the same moment (a search and a site
+# build started together): one makes it, the others wait for it, none
+# fails and all find the same.
+for round in 1 2 3; do
+	rm -rf "$arch/.mores"
+	for i in 1 2 3 4 5 6; do
+		(cd "$arch" && $MORES_WRAP "$MORES_BIN" search camera --json \
+			>"$tmp/par$i.out" 2>"$tmp/par$i.err"; echo $? >"$tmp/par$i.rc") &
+	done
+	wait
+	for i in 1 2 3 4 5 6; do
+		e2e_count
+		[ "$(cat "$tmp/par$i.rc")" = 0 ] && [ ! -s "$tmp/par$i.err" ] ||
+			fail "round $round, search $i: exit $(cat "$tmp/par$i.rc"): $(head -2 "$tmp/par$i.err")"
+		e2e_count
+		cmp -s "$tmp/par1.out" "$tmp/par$i.out" ||
+			fail "round $round, search $i found other results than search 1"
+	done
+done
+expect_ok mores search camera --json
+expect_json '"2022-002" in [r["id"] for r in j]'
 expect_clean "$arch"
 fsck_clean "$arch"
