@@ -246,6 +246,11 @@ void search_close(search_index *ix)
 	free(ix);
 }
 
+void search_freeze(search_index *ix)
+{
+	ix->frozen = 1;
+}
+
 const char *search_commit(search_index *ix)
 {
 	return ix->commit;
@@ -801,7 +806,7 @@ int search_update(search_index *ix, int rebuild, search_stats *st)
 
 	st = st ? st : &none;
 	memset(st, 0, sizeof(*st));
-	if (!rebuild && is_current(ix))
+	if (ix->frozen || (!rebuild && is_current(ix)))
 		return 0;
 	rc = in_transaction(ix, rebuild, st);
 	if (rc != 0 && damaged(ix)) {

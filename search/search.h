@@ -42,6 +42,12 @@ void search_close(search_index *ix);
  * since the commit it reflects, or everything when rebuild is set. */
 int search_update(search_index *ix, int rebuild, search_stats *st);
 
+/* From now on the index is read as it stands: search_update(), and every
+ * search that calls it, leaves it as it is. A thread other than the one
+ * that reads the archive can then use the index, as the site build's
+ * search shards do: libgit2's repository is not shared between threads. */
+void search_freeze(search_index *ix);
+
 /* The commit the index reflects ("" when empty). */
 const char *search_commit(search_index *ix);
 

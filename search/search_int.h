@@ -14,6 +14,7 @@ struct search_index {
 	sqlite3 *db;
 	char *path;
 	char commit[41];
+	int frozen; /* search_freeze() */
 };
 
 /*

@@ -10,6 +10,7 @@
  * depends on it.
  */
 #include "site_int.h"
+#include "search/search.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -56,9 +57,14 @@ static int same_content(const char *path, const char *data, size_t len)
 	return same;
 }
 
-static void record(struct site *s, const char *path, const char *key)
+/* Notes a file of this build in the manifest and counts it. */
+static void record(struct site *s, const char *path, const char *key,
+		   size_t *count)
 {
+	pthread_mutex_lock(&s->lock);
 	sb_printf(&s->manifest, "%s\t%s\n", path, key ? key : "-");
+	(*count)++;
+	pthread_mutex_unlock(&s->lock);
 }
 
 int site_write(struct site *s, const char *path, const char *data,
@@ -68,9 +74,8 @@ int site_write(struct site *s, const char *path, const char *data,
 	FILE *f;
 
 	snprintf(full, sizeof(full), "%s/%s", s->out, path);
-	record(s, path, key);
 	if (same_content(full, data, len)) {
-		s->st->unchanged++;
+		record(s, path, key, &s->st->unchanged);
 		return 0;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%d", full, (int)getpid());
@@ -87,7 +92,7 @@ int site_write(struct site *s, const char *path, const char *data,
 		return archive_error_set(ARCHIVE_ERROR, "%s: %s", full,
 					 strerror(errno));
 	}
-	s->st->written++;
+	record(s, path, key, &s->st->written);
 	return 0;
 }
 
@@ -128,8 +133,7 @@ int site_unchanged(struct site *s, const char *path, const char *key)
 	snprintf(full, sizeof(full), "%s/%s", s->out, path);
 	if (stat(full, &st) != 0)
 		return 0;
-	record(s, path, key);
-	s->st->unchanged++;
+	record(s, path, key, &s->st->unchanged);
 	return 1;
 }
 
@@ -632,6 +636,7 @@ static void site_free(struct site *s)
 	archive_vocab_free(s->vocab);
 	sb_free(&s->manifest);
 	free(s->old_keys);
+	pthread_mutex_destroy(&s->lock);
 }
 
 static const char *setting(archive *a, const char *key, const char *dflt)
@@ -657,9 +662,63 @@ char *site_base_path(archive *a)
 	return n ? strndup(path, n) : NULL;
 }
 
+/* The search shards, written by a thread of their own while this one
+ * writes the pages: the two share no work, and each takes about as long.
+ * The thread reads only the search index, which is brought up to date
+ * before it starts and then frozen, so that the thread never reads the
+ * archive; its error message crosses back with it (the error channel is
+ * per thread). */
+struct shards_job {
+	struct site *s;
+	search_index *ix;
+	pthread_t thread;
+	int started, rc;
+	char error[1024];
+};
+
+static void *shards_main(void *arg)
+{
+	struct shards_job *j = arg;
+
+	j->rc = site_search_shards(j->s, j->ix);
+	if (j->rc)
+		snprintf(j->error, sizeof(j->error), "%s", archive_error_last());
+	return NULL;
+}
+
+static int shards_start(struct shards_job *j, struct site *s)
+{
+	int rc;
+
+	j->s = s;
+	if ((rc = search_open(&j->ix, s->a)) != 0 ||
+	    (rc = search_update(j->ix, 0, NULL)) != 0)
+		return rc;
+	search_freeze(j->ix);
+	if (pthread_create(&j->thread, NULL, shards_main, j) != 0)
+		return archive_error_set(ARCHIVE_ERROR,
+					 "cannot start a thread: %s",
+					 strerror(errno));
+	j->started = 1;
+	return 0;
+}
+
+/* Waits for the shards; rc is the build's own result so far, which wins. */
+static int shards_finish(struct shards_job *j, int rc)
+{
+	if (j->started) {
+		pthread_join(j->thread, NULL);
+		if (rc == 0 && j->rc != 0)
+			rc = archive_error_set(j->rc, "%s", j->error);
+	}
+	search_close(j->ix);
+	return rc;
+}
+
 int site_build(archive *a, const char *out, site_stats *st)
 {
 	struct site s = { 0 };
+	struct shards_job shards = { 0 };
 	site_stats none;
 	char *manifest_text = NULL;
 	int rc;
@@ -674,6 +733,7 @@ int site_build(archive *a, const char *out, site_stats *st)
 	s.title = setting(a, "title", s.name);
 	s.base_url = setting(a, "base_url", NULL);
 	s.theme_class = setting(a, "theme_class", "voorbeeld-theme");
+	pthread_mutex_init(&s.lock, NULL);
 	archive_date_today(s.today);
 	rc = archive_vocab_load(&s.vocab, archive_snapshot(a));
 	/* nothing is written before every dossier has been read */
@@ -683,12 +743,13 @@ int site_build(archive *a, const char *out, site_stats *st)
 				       strerror(errno));
 	if (rc == 0)
 		load_manifest(&s, &manifest_text);
+	rc = rc ? rc : shards_start(&shards, &s);
 	rc = rc ? rc : pass_two(&s);
 	rc = rc ? rc : site_pages_lists(&s);
 	rc = rc ? rc : site_pages_reports(&s);
 	rc = rc ? rc : site_pages_fixed(&s);
 	rc = rc ? rc : site_feeds(&s);
-	rc = rc ? rc : site_search_shards(&s);
+	rc = shards_finish(&shards, rc);
 	rc = rc ? rc : site_assets(&s);
 	if (rc == 0 && s.manifest.oom)
 		rc = archive_error_set(ARCHIVE_ERROR, "out of memory");

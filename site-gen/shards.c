@@ -279,19 +279,13 @@ static int index_file(struct site *s, json_t *prefixes)
 	return rc;
 }
 
-int site_search_shards(struct site *s)
+int site_search_shards(struct site *s, search_index *ix)
 {
 	struct shards sh = { s, NULL, 0, 0, "", json_array() };
-	search_index *ix;
 	int rc;
 
-	if ((rc = search_open(&ix, s->a)) != 0) {
-		json_decref(sh.prefixes);
-		return rc;
-	}
 	rc = site_harvest_terms(s, ix, on_term, &sh);
 	rc = rc ? rc : flush_group(&sh);
-	search_close(ix);
 	rc = rc ? rc : doc_chunks(s);
 	rc = rc ? rc : index_file(s, sh.prefixes);
 	for (size_t i = 0; i < sh.n; i++) {

@@ -9,6 +9,7 @@
 #include "site.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdint.h>
 
 /* Bump when the pages change shape: every page is rendered again. */
@@ -77,6 +78,9 @@ struct site {
 	struct year_stats *years; /* newest first */
 	size_t nyears;
 	site_stats *st;
+	/* the search shards are written by a second thread, beside the
+	 * pages: the manifest and the counts in st are taken under lock */
+	pthread_mutex_t lock;
 	struct sbuf manifest; /* "key path" per file written this build */
 	char **old_keys;    /* from the previous build, sorted by path */
 	size_t nold;
@@ -104,7 +108,11 @@ int site_pages_lists(struct site *s);
 int site_pages_reports(struct site *s);
 int site_pages_fixed(struct site *s);
 int site_feeds(struct site *s);
-int site_search_shards(struct site *s);
+/* The search shards, from an index that is up to date (so that only the
+ * index is read, never the archive: site_build runs this in a thread of
+ * its own while the pages are written). */
+struct search_index;
+int site_search_shards(struct site *s, struct search_index *ix);
 int site_assets(struct site *s);
 
 /* The common frame of every page: head, header, navigation and footer

@@ -555,6 +555,31 @@ END_TEST
 
 /* Every secret carries a marker word that public search must never find,
  * while staff search finds each one. */
+/* A frozen index is read as it stands: a new dossier is not indexed by
+ * the handle that froze it (the site build's shard thread reads it so,
+ * without touching the archive), and is by the next one that opens it. */
+START_TEST(frozen_index)
+{
+	search_stats st;
+	json_t *r;
+
+	ck_assert_int_eq(search_update(ix, 0, &st), 0);
+	search_freeze(ix);
+	fixture_put_dossier(a, "2025-001", "Een chatbot voor inwoners",
+			    FIXTURE_PUBLISHED, "x", "Zebravink", "De chatbot.");
+	ck_assert_int_eq(search_update(ix, 0, &st), 0);
+	ck_assert_int_eq(st.indexed, 0);
+	r = run("zebravink", NULL);
+	ck_assert_int_eq(json_array_size(r), 0);
+	json_decref(r);
+	search_close(ix);
+	ck_assert_int_eq(search_open(&ix, a), 0);
+	r = run("zebravink", NULL);
+	ck_assert_int_eq(json_array_size(r), 1);
+	json_decref(r);
+}
+END_TEST
+
 START_TEST(public_filter)
 {
 	static const char *const markers[] = { "zwaardvis", "narwal",
@@ -692,6 +717,7 @@ Suite *search_suite(void)
 	tcase_add_test(t, whole_words_rank_above_parts);
 	tcase_add_test(t, results_and_facets);
 	tcase_add_test(t, incremental_updates);
+	tcase_add_test(t, frozen_index);
 	tcase_add_test(t, public_filter);
 	tcase_add_test(t, citations_and_similar);
 	tcase_add_test(t, damaged_index);
