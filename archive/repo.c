@@ -132,8 +132,6 @@ int archive_settings_parse(archive_node **out, const char *text, size_t len)
 	return 0;
 }
 
-/* Starts libgit2 (each call is matched by git_libgit2_shutdown()) with
- * the settings every archive uses. */
 /*
  * libgit2 built with mbedTLS reads and decodes every certificate of the
  * system's CA store when it starts, for HTTPS remotes: about 5 ms of
@@ -152,6 +150,8 @@ int __wrap_mbedtls_x509_crt_parse_file(void *chain, const char *path)
 	return 0;
 }
 
+/* Starts libgit2 (each call is matched by git_libgit2_shutdown()) with
+ * the settings every archive uses. */
 static void libgit2_setup(void)
 {
 	git_libgit2_init();

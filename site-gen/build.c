@@ -695,10 +695,11 @@ static int shards_start(struct shards_job *j, struct site *s)
 	    (rc = search_update(j->ix, 0, NULL)) != 0)
 		return rc;
 	search_freeze(j->ix);
-	if (pthread_create(&j->thread, NULL, shards_main, j) != 0)
+	/* pthread_create returns its error rather than setting errno */
+	if ((rc = pthread_create(&j->thread, NULL, shards_main, j)) != 0)
 		return archive_error_set(ARCHIVE_ERROR,
 					 "cannot start a thread: %s",
-					 strerror(errno));
+					 strerror(rc));
 	j->started = 1;
 	return 0;
 }
