@@ -313,15 +313,20 @@ cat "$out" >>"$tmp/acked"
 	--title "Gestopt" >"$tmp/stopped.out" 2>&1) &
 stopped=$!
 kill -STOP "$stopped"
-# let it run until it holds the lock
+# let it run until it holds the lock: having the file open is not enough,
+# it may be stopped between open and flock
+lock_held() {
+	[ -e "$arch/.git/mores.lock" ] &&
+		! flock -n "$arch/.git/mores.lock" true 2>/dev/null
+}
 for _ in $(seq 100); do
 	kill -CONT "$stopped"
 	sleep 0.02
 	kill -STOP "$stopped"
-	fuser "$arch/.git/mores.lock" >/dev/null 2>&1 && break
+	lock_held && break
 	[ -e "/proc/$stopped" ] || break
 done
-if [ -e "/proc/$stopped" ] && fuser "$arch/.git/mores.lock" >/dev/null 2>&1; then
+if [ -e "/proc/$stopped" ] && lock_held; then
 	run env MORES_LOCK_WAIT=1 $MORES_WRAP "$MORES_BIN" -C "$arch" case new \
 		--kind unasked --title "Wacht"
 	expect_clean_failure "a write while another holds the lock"
