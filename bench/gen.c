@@ -256,41 +256,36 @@ static const char *const w_adj[] = {
 	"bestuurlijke", "ambtelijke", "regionale", "landelijke", "Europese",
 };
 
+/* Nouns any dossier uses, whatever it is about. The nouns of a subject
+ * (camera's, sensoren, locatiegegevens, ...) are in the topics below: a
+ * dossier about drones says "drones" often, one about parking hardly
+ * ever, so a subject word occurs in a tenth of the archive, not in all
+ * of it. */
 static const char *const w_noun[] = {
 	"gemeente", "commissie", "inwoners", "gegevens", "advies", "toepassing",
 	"privacy", "afweging", "data", "doel", "vraag", "inzet", "organisatie",
-	"risico's", "transparantie", "toezicht", "waarden", "camera's",
-	"algoritme", "college", "burgers", "proef", "belang", "project",
-	"sensoren", "leverancier", "beleid", "besluit", "raad", "verantwoording",
-	"vertrouwen", "voorwaarden", "maatregelen", "gevolgen", "openbare ruimte",
-	"medewerkers", "camera", "systeem", "locatiegegevens", "algoritmes",
-	"drones", "uitleg", "termijn", "evaluatie", "wijk", "buurt",
-	"chatbot", "bewoners", "ondernemers", "besluitvorming", "handhaving",
-	"veiligheid", "registratie", "register", "algoritmeregister",
-	"beelden", "contract", "verwerking", "sensor", "drone",
-	"gezichtsherkenning", "satellietbeelden", "dienstverlening",
-	"participatie", "discriminatie", "uitsluiting", "doelbinding",
-	"proportionaliteit", "subsidiariteit", "kosten", "effecten", "risico",
-	"waarde", "belangen", "ambtenaren", "binnenstad", "zorg", "jeugd",
-	"uitkering", "ouderen", "jongeren", "wet", "wetgeving", "avg", "dpia",
-	"werkwijze", "aanpak", "keuze", "keuzes", "ruimte", "uitkomst",
-	"uitkomsten", "profiel", "profielen", "signalen", "fouten", "controle",
-	"menselijke maat", "ontwikkeling", "technologie", "software", "model",
-	"modellen", "voorspelling", "voorspellingen", "opslag", "bewaartermijn",
-	"toegang", "informatie", "communicatie", "website", "bezwaar",
-	"klachten", "rechten", "plichten", "verantwoordelijkheid", "regie",
-	"afhankelijkheid", "leveranciers", "aanbesteding", "inkoop", "budget",
-	"capaciteit", "kennis", "expertise", "overleg", "gesprek", "workshop",
-	"bijeenkomst", "wethouder", "burgemeester", "afdeling", "directie",
-	"team", "praktijk", "samenleving", "stad", "dorp", "regio", "provincie",
-	"parkeren", "verkeer", "afval", "energie", "klimaat", "drukte",
-	"evenementen", "schulden", "armoede", "fraude", "controles", "welzijn",
-	"gezondheid", "onderwijs", "wonen", "vergunning", "vergunningen",
-	"meldingen", "signalering", "monitoring", "dashboard", "analyse",
+	"risico's", "transparantie", "toezicht", "waarden", "college",
+	"burgers", "proef", "belang", "project", "leverancier", "beleid",
+	"besluit", "raad", "verantwoording", "vertrouwen", "voorwaarden",
+	"maatregelen", "gevolgen", "medewerkers", "systeem", "uitleg",
+	"termijn", "evaluatie", "buurt", "bewoners", "ondernemers",
+	"besluitvorming", "veiligheid", "contract", "verwerking",
+	"participatie", "uitsluiting", "proportionaliteit", "subsidiariteit",
+	"kosten", "effecten", "risico", "waarde", "belangen", "ambtenaren",
+	"wet", "wetgeving", "avg", "dpia", "werkwijze", "aanpak", "keuze",
+	"keuzes", "ruimte", "uitkomst", "uitkomsten", "fouten", "controle",
+	"menselijke maat", "ontwikkeling", "technologie", "opslag", "toegang",
+	"informatie", "communicatie", "bezwaar", "klachten", "rechten",
+	"plichten", "verantwoordelijkheid", "regie", "afhankelijkheid",
+	"leveranciers", "aanbesteding", "inkoop", "budget", "capaciteit",
+	"kennis", "expertise", "overleg", "gesprek", "workshop", "bijeenkomst",
+	"wethouder", "burgemeester", "afdeling", "directie", "team",
+	"praktijk", "samenleving", "stad", "dorp", "regio", "provincie",
+	"onderwijs", "wonen", "monitoring", "dashboard", "analyse",
 	"onderzoek", "pilot", "experiment", "uitvoering", "borging",
-	"zorgvuldigheid", "openheid", "rechtvaardigheid", "autonomie",
-	"inclusie", "waardigheid", "legitimiteit", "betrouwbaarheid",
-	"duurzaamheid", "effectiviteit",
+	"zorgvuldigheid", "rechtvaardigheid", "autonomie", "inclusie",
+	"waardigheid", "legitimiteit", "betrouwbaarheid", "duurzaamheid",
+	"effectiviteit",
 };
 
 static const char *const w_verb[] = {
@@ -354,23 +349,60 @@ static const char *const w_domain[] = {
 	"chatbot", "inwoners", "gemeente", "toezicht", "openbare ruimte",
 };
 
-/* Topics, each with the noun that its dossier's text leans on. */
+/* Domain words of no one subject, for a title whose topics lend none. */
+static const char *const w_general[] = {
+	"privacy", "transparantie", "inwoners", "gemeente", "toezicht",
+};
+
+/* Topics, each with the nouns its dossiers lean on, the first most. */
+#define TOPIC_NOUNS 5
 static const struct {
-	const char *topic, *noun;
+	const char *topic, *noun[TOPIC_NOUNS];
 } topics[] = {
-	{ "camera", "camera" }, { "slimme camera's", "camera's" },
-	{ "sensoren", "sensoren" }, { "drones", "drones" },
-	{ "algoritme", "algoritme" }, { "ai", "algoritmes" },
-	{ "locatiedata", "locatiegegevens" }, { "chatbot", "chatbot" },
-	{ "gezichtsherkenning", "gezichtsherkenning" },
-	{ "satellietbeelden", "satellietbeelden" },
-	{ "openbare ruimte", "openbare ruimte" },
-	{ "algoritmeregister", "algoritmeregister" },
-	{ "sociaal domein", "uitkering" }, { "financiële gegevens", "schulden" },
-	{ "handhaving", "handhaving" }, { "crowd management", "drukte" },
-	{ "dienstverlening", "dienstverlening" }, { "data delen", "gegevens" },
-	{ "fraudebestrijding", "fraude" }, { "mobiliteit", "parkeren" },
-	{ "energie", "energie" }, { "zorg", "zorg" },
+	{ "camera", { "camera", "beelden", "cameratoezicht", "bewaartermijn",
+		      "opnamen" } },
+	{ "slimme camera's", { "camera's", "beelden", "openbare ruimte",
+			       "herkenning", "cameratoezicht" } },
+	{ "sensoren", { "sensoren", "sensor", "meetgegevens", "luchtkwaliteit",
+			"geluidsmetingen" } },
+	{ "drones", { "drones", "drone", "luchtbeelden", "vlieghoogte",
+		      "beelden" } },
+	{ "algoritme", { "algoritme", "model", "voorspelling", "profielen",
+			 "risicoscore" } },
+	{ "ai", { "algoritmes", "modellen", "voorspellingen", "trainingsdata",
+		  "software" } },
+	{ "locatiedata", { "locatiegegevens", "bewaartermijn", "telefoons",
+			   "bewegingen", "wifi-signalen" } },
+	{ "chatbot", { "chatbot", "taalmodel", "antwoorden", "klantcontact",
+		       "dienstverlening" } },
+	{ "gezichtsherkenning", { "gezichtsherkenning", "biometrie", "camera's",
+				  "beelden", "herkenning" } },
+	{ "satellietbeelden", { "satellietbeelden", "luchtfoto's", "percelen",
+				"bebouwing", "handhaving" } },
+	{ "openbare ruimte", { "openbare ruimte", "binnenstad", "drukte",
+			       "evenementen", "wijk" } },
+	{ "algoritmeregister", { "algoritmeregister", "register", "registratie",
+				 "openheid", "algoritmes" } },
+	{ "sociaal domein", { "uitkering", "jeugd", "zorg", "armoede",
+			      "schulden" } },
+	{ "financiële gegevens", { "schulden", "betalingsachterstanden",
+				   "inkomen", "armoede", "signalen" } },
+	{ "handhaving", { "handhaving", "controles", "vergunningen",
+			  "signalering", "meldingen" } },
+	{ "crowd management", { "drukte", "bezoekers", "evenementen",
+				"tellingen", "binnenstad" } },
+	{ "dienstverlening", { "dienstverlening", "loket", "website",
+			       "formulieren", "klantcontact" } },
+	{ "data delen", { "gegevensdeling", "koppeling", "convenant",
+			  "doelbinding", "uitwisseling" } },
+	{ "fraudebestrijding", { "fraude", "risicoprofielen", "controles",
+				 "discriminatie", "uitkering" } },
+	{ "mobiliteit", { "parkeren", "verkeer", "kentekens", "scanauto",
+			  "vergunningen" } },
+	{ "energie", { "energie", "slimme meters", "verbruik", "warmtenet",
+		       "klimaat" } },
+	{ "zorg", { "zorg", "ouderen", "welzijn", "gezondheid",
+		    "mantelzorg" } },
 };
 
 static const char *const values[] = {
@@ -510,16 +542,28 @@ static enum cls next_class(struct rng *r, int from)
 	return NOUN;
 }
 
-/* What a dossier's text leans on: its topics' nouns, now and then. */
+/* What a dossier's text leans on: its topics (indexes into topics[]). */
 struct theme {
-	const char *noun[3];
+	unsigned topic[3];
 	int n;
 };
 
+/* A noun of topic k: the first of its nouns two times in five. */
+static const char *topic_noun(struct rng *r, unsigned k)
+{
+	unsigned i = permille(r, 400) ? 0 : 1 + below(r, TOPIC_NOUNS - 1);
+
+	return topics[k].noun[i];
+}
+
+/* One noun in six is one of the dossier's own subject; one in two
+ * hundred is a passing mention of another subject. */
 static const char *draw_word(struct rng *r, enum cls c, const struct theme *t)
 {
-	if (c == NOUN && t && t->n && permille(r, 120))
-		return t->noun[below(r, (uint32_t)t->n)];
+	if (c == NOUN && t && t->n && permille(r, 170))
+		return topic_noun(r, t->topic[below(r, (uint32_t)t->n)]);
+	if (c == NOUN && permille(r, 5))
+		return topic_noun(r, below(r, COUNT(topics)));
 	return draw(r, c);
 }
 
@@ -910,7 +954,7 @@ static void draw_theme(struct dossier *d)
 		if (dup)
 			continue;
 		d->top[d->ntop++] = topics[k].topic;
-		d->theme.noun[d->theme.n++] = topics[k].noun;
+		d->theme.topic[d->theme.n++] = k;
 	}
 }
 
@@ -967,10 +1011,10 @@ static void make_title(struct dossier *d)
 	size_t len;
 
 	for (int i = 0; i < d->theme.n && !dom; i++)
-		if (is_domain(d->theme.noun[i]))
-			dom = d->theme.noun[i];
+		if (is_domain(topics[d->theme.topic[i]].noun[0]))
+			dom = topics[d->theme.topic[i]].noun[0];
 	if (!dom)
-		dom = w_domain[below(&d->r, COUNT(w_domain))];
+		dom = w_general[below(&d->r, COUNT(w_general))];
 	for (int i = 0; i < n; i++)
 		has |= is_domain(w[i]);
 	if (!has)
