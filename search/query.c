@@ -312,7 +312,7 @@ int search_query(json_t **out, search_index *ix, const char *query,
 	char *fts = NULL, *whole = NULL, *sql;
 	sqlite3_stmt *st;
 	json_t *list;
-	int rc, arg = 5, step;
+	int rc, arg = 5, step, filtered;
 
 	*out = NULL;
 	if ((rc = check_opts(ix, o)) != 0 || (rc = parse(&fts, query, 0)) ||
@@ -326,20 +326,26 @@ int search_query(json_t **out, search_index *ix, const char *query,
 	 * its bm25 score were a quarter. The best are chosen first and only
 	 * they get a snippet: in one flat query the sort would make SQLite
 	 * tokenize every matching dossier for its snippet, a cost that grows
-	 * with the archive. */
+	 * with the archive. The CROSS JOINs keep the twenty best as the
+	 * outer loop, so each is looked up by rowid; left to itself SQLite
+	 * runs the MATCH a second time over every matching dossier. The doc
+	 * table is joined to the matches only when a filter needs it. */
+	filtered = o->public_only || o->kind || o->status || o->year ||
+		   o->value;
 	if (asprintf(&sql,
 		     "SELECT d.id, d.title, d.kind, d.status, d.year, best.r,"
 		     " snippet(%s, -1, ?1, ?2, '…', 14)"
 		     " FROM (SELECT t.rowid AS id,"
 		     " t.rank * CASE WHEN t.rowid IN (SELECT rowid FROM %s"
 		     " WHERE %s MATCH ?4) THEN 1.0 ELSE 0.25 END AS r"
-		     " FROM %s t JOIN doc d ON d.rowid = t.rowid"
+		     " FROM %s t%s"
 		     " WHERE %s MATCH ?3%s%s%s%s%s"
 		     " ORDER BY r LIMIT ?%d) best"
-		     " JOIN %s ON %s.rowid = best.id"
-		     " JOIN doc d ON d.rowid = best.id"
+		     " CROSS JOIN %s ON %s.rowid = best.id"
+		     " CROSS JOIN doc d ON d.rowid = best.id"
 		     " WHERE %s MATCH ?3 ORDER BY best.r",
-		     table, table, table, table, table,
+		     table, table, table, table,
+		     filtered ? " JOIN doc d ON d.rowid = t.rowid" : "", table,
 		     o->public_only ? " AND d.public" : "",
 		     o->kind ? " AND d.kind = ?" : "",
 		     o->status ? " AND d.status = ?" : "",

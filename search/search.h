@@ -33,6 +33,11 @@ typedef struct {
 	size_t removed;      /* dossiers taken out */
 } search_stats;
 
+/* Sets SQLite up for mores (its page cache, see search/index.c); it takes
+ * effect only before SQLite's first use in the process, and search_open()
+ * calls it, so only code that opens SQLite itself need call it first. */
+void search_library_init(void);
+
 /* Opens the index of archive a (creating it when missing, starting over
  * when it is damaged) without updating it. */
 int search_open(search_index **out, archive *a);

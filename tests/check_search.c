@@ -112,6 +112,7 @@ static sqlite3 *dutch_table(void)
 {
 	sqlite3 *db;
 
+	search_library_init();
 	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
 	ck_assert_int_eq(search_register_dutch(db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db,
@@ -580,6 +581,29 @@ START_TEST(frozen_index)
 }
 END_TEST
 
+/* SQLite keeps the pages a query reads in the region search_open set
+ * aside (search/index.c), not in one malloc'd block per page. */
+START_TEST(page_cache_region)
+{
+	sqlite3_int64 used = 0, high = 0, over = 0;
+	json_t *r;
+
+	fixture_put_dossier(a, "2025-001", "Een kwartelkoning in de wijk",
+			    FIXTURE_PUBLISHED, "x", "Kwartelkoning", "Zeldzaam.");
+	r = run("kwartelkoning", NULL);
+	ck_assert_int_eq(json_array_size(r), 1);
+	json_decref(r);
+	ck_assert_int_eq(sqlite3_status64(SQLITE_STATUS_PAGECACHE_USED, &used,
+					  &high, 0),
+			 SQLITE_OK);
+	ck_assert_int_gt(used, 0);
+	ck_assert_int_eq(sqlite3_status64(SQLITE_STATUS_PAGECACHE_OVERFLOW,
+					  &over, &high, 0),
+			 SQLITE_OK);
+	ck_assert_int_eq(over, 0);
+}
+END_TEST
+
 START_TEST(public_filter)
 {
 	static const char *const markers[] = { "zwaardvis", "narwal",
@@ -718,6 +742,7 @@ Suite *search_suite(void)
 	tcase_add_test(t, results_and_facets);
 	tcase_add_test(t, incremental_updates);
 	tcase_add_test(t, frozen_index);
+	tcase_add_test(t, page_cache_region);
 	tcase_add_test(t, public_filter);
 	tcase_add_test(t, citations_and_similar);
 	tcase_add_test(t, damaged_index);
