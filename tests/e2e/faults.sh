@@ -306,30 +306,45 @@ expect_ok mores init "$arch" --name "Commissie Slot" --code ECS
 : >"$tmp/acked"
 expect_ok mores -C "$arch" case new --kind unasked --title "Eerste"
 cat "$out" >>"$tmp/acked"
-# A writer stopped while holding the archive's lock: the next writer
-# waits, then says the archive is locked; once the stopped one is
-# killed, writing goes on.
-(exec $MORES_WRAP "$MORES_BIN" -C "$arch" case new --kind unasked \
-	--title "Gestopt" >"$tmp/stopped.out" 2>&1) &
-stopped=$!
-kill -STOP "$stopped"
-# let it run until it holds the lock: having the file open is not enough,
-# it may be stopped between open and flock
 lock_held() {
 	[ -e "$arch/.git/mores.lock" ] &&
 		! flock -n "$arch/.git/mores.lock" true 2>/dev/null
 }
+# Another process holds the archive's lock: the next writer waits, then
+# says the archive is locked and writes nothing; once the holder is gone,
+# writing goes on.
+flock "$arch/.git/mores.lock" sleep 60 &
+holder=$!
+for _ in $(seq 200); do
+	lock_held && break
+	sleep 0.01
+done
+before=$(commits "$arch")
+run env MORES_LOCK_WAIT=1 $MORES_WRAP "$MORES_BIN" -C "$arch" case new \
+	--kind unasked --title "Wacht"
+expect_clean_failure "a write while another holds the lock"
+expect_err "lock"
+expect_commits "$arch" "$before"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+# A writer killed at some moment of its write, the lock perhaps held:
+# it is stopped and let run in short slices (caught holding the lock, the
+# next writer is refused as above), then killed; the archive stays whole.
+(exec $MORES_WRAP "$MORES_BIN" -C "$arch" case new --kind unasked \
+	--title "Gestopt" >"$tmp/stopped.out" 2>&1) &
+stopped=$!
+kill -STOP "$stopped"
 for _ in $(seq 100); do
-	kill -CONT "$stopped"
+	kill -CONT "$stopped" 2>/dev/null
 	sleep 0.02
-	kill -STOP "$stopped"
+	kill -STOP "$stopped" 2>/dev/null
 	lock_held && break
 	[ -e "/proc/$stopped" ] || break
 done
 if [ -e "/proc/$stopped" ] && lock_held; then
 	run env MORES_LOCK_WAIT=1 $MORES_WRAP "$MORES_BIN" -C "$arch" case new \
 		--kind unasked --title "Wacht"
-	expect_clean_failure "a write while another holds the lock"
+	expect_clean_failure "a write while a stopped writer holds the lock"
 	expect_err "lock"
 fi
 kill -KILL "$stopped" 2>/dev/null
