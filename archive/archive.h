@@ -227,6 +227,10 @@ void archive_names_free(char **names, size_t count);
 /* Git blob id (hex) of a committed file, for cheap change detection. */
 int archive_snap_blob_id(char out[41], archive_snap *s, const char *path);
 
+/* Git id (hex) of whatever the snapshot holds at path, a file or a
+ * folder; ARCHIVE_ENOTFOUND when it holds nothing there. */
+int archive_snap_entry_id(char out[41], archive_snap *s, const char *path);
+
 /* Resolves who authors the commits: `given` ("Name <mail>") when not NULL,
  * else $MORES_AUTHOR, else git's user.name and user.email. Fails with
  * ARCHIVE_ENOAUTHOR, or ARCHIVE_EINVALID when the form is wrong. */
@@ -323,6 +327,19 @@ const char *archive_dossier_get(const archive_dossier *d, const char *key);
  * Folders that are not valid ids are skipped here; archive_check-style
  * validation reports them. Caller frees with archive_names_free(). */
 int archive_dossier_ids(char ***out, size_t *count, archive_snap *s);
+
+/* A dossier of a snapshot and the git id (hex) of its folder, which
+ * changes whenever any file in the folder does. */
+typedef struct {
+	char id[24];
+	char tree[41];
+} archive_dossier_ref;
+
+/* The dossiers archive_dossier_ids() lists, in the same order, each with
+ * its folder's id: read from the year folders alone, without opening a
+ * dossier. Caller frees *out with free(). */
+int archive_dossier_refs(archive_dossier_ref **out, size_t *count,
+			 archive_snap *s);
 
 /* The publication rule (design section 4), the one place that decides:
  * 1 when the dossier is published, public and not under an embargo that

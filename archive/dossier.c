@@ -5,6 +5,7 @@
  */
 #include "archive_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,141 @@ int archive_dossier_ids(char ***out, size_t *count, archive_snap *s)
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	qsort(ids, n, sizeof(*ids), cmp_ids);
 	*out = ids;
+	*count = n;
+	return 0;
+}
+
+/* A folder's place in the order of ids (by year, then sequence), and
+ * where it is in the list. */
+struct order {
+	uint64_t key;
+	size_t at;
+};
+
+static int cmp_order(const void *x, const void *y)
+{
+	const struct order *a = x, *b = y;
+
+	return (a->key > b->key) - (a->key < b->key);
+}
+
+/* Sorts the list by id: git lists names bytewise, which puts 2026-1000
+ * before 2026-999; the keys are parsed once, not in every comparison. */
+static int sort_refs(archive_dossier_ref **list, size_t n)
+{
+	struct order *o = malloc((n ? n : 1) * sizeof(*o));
+	archive_dossier_ref *sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	int sorted_already = 1;
+
+	if (!o || !sorted) {
+		free(o);
+		free(sorted);
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		int year = 0, seq = 0;
+
+		archive_id_parse((*list)[i].id, &year, &seq);
+		o[i].key = (uint64_t)year << 32 | (uint32_t)seq;
+		o[i].at = i;
+		sorted_already &= i == 0 || o[i - 1].key <= o[i].key;
+	}
+	if (!sorted_already) {
+		qsort(o, n, sizeof(*o), cmp_order);
+		for (size_t i = 0; i < n; i++)
+			sorted[i] = (*list)[o[i].at];
+		memcpy(*list, sorted, n * sizeof(*sorted));
+	}
+	free(o);
+	free(sorted);
+	return 0;
+}
+
+/* Appends the dossier folders of one year's tree to the list. */
+static int year_refs(archive_dossier_ref **list, size_t *n, size_t *cap,
+		     git_repository *repo, const git_tree_entry *year)
+{
+	const char *yname = git_tree_entry_name(year);
+	git_tree *tree;
+	size_t count;
+
+	if (strlen(yname) != 4 || git_tree_entry_type(year) != GIT_OBJECT_TREE)
+		return 0;
+	if (git_tree_lookup(&tree, repo, git_tree_entry_id(year)) != 0)
+		return archive_git_fail(ARCHIVE_ERROR, "dossiers");
+	count = git_tree_entrycount(tree);
+	for (size_t i = 0; i < count; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const char *name = git_tree_entry_name(e);
+
+		/* what is not a folder is listed as archive_dossier_ids()
+		 * lists it, so that loading it fails the same way */
+		if (strlen(name) >= sizeof((*list)->id) ||
+		    archive_id_parse(name, NULL, NULL) != 0 ||
+		    strncmp(name, yname, 4) != 0)
+			continue;
+		if (*n == *cap) {
+			archive_dossier_ref *more;
+
+			*cap = *cap ? *cap * 2 : 256;
+			if (!(more = realloc(*list, *cap * sizeof(*more)))) {
+				git_tree_free(tree);
+				return archive_error_set(ARCHIVE_ERROR,
+							 "out of memory");
+			}
+			*list = more;
+		}
+		memcpy((*list)[*n].id, name, strlen(name) + 1);
+		git_oid_tostr((*list)[*n].tree, sizeof((*list)[*n].tree),
+			      git_tree_entry_id(e));
+		(*n)++;
+	}
+	git_tree_free(tree);
+	return 0;
+}
+
+int archive_dossier_refs(archive_dossier_ref **out, size_t *count,
+			 archive_snap *s)
+{
+	archive_dossier_ref *list = NULL;
+	git_tree_entry *dossiers;
+	git_tree *years;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	rc = git_tree_entry_bypath(&dossiers, s->tree, "dossiers");
+	if (rc == GIT_ENOTFOUND || (rc == 0 && git_tree_entry_type(dossiers) !=
+						       GIT_OBJECT_TREE)) {
+		if (rc == 0)
+			git_tree_entry_free(dossiers);
+		*out = calloc(1, sizeof(**out));
+		return *out ? 0 : archive_error_set(ARCHIVE_ERROR,
+						    "out of memory");
+	}
+	if (rc != 0)
+		return archive_git_fail(ARCHIVE_ERROR, "dossiers");
+	rc = git_tree_lookup(&years, s->archive->repo,
+			     git_tree_entry_id(dossiers));
+	git_tree_entry_free(dossiers);
+	if (rc != 0)
+		return archive_git_fail(ARCHIVE_ERROR, "dossiers");
+	for (size_t y = 0; y < git_tree_entrycount(years) && rc == 0; y++)
+		rc = year_refs(&list, &n, &cap, s->archive->repo,
+			       git_tree_entry_byindex(years, y));
+	git_tree_free(years);
+	if (rc != 0) {
+		free(list);
+		return rc;
+	}
+	if (!list && !(list = calloc(1, sizeof(*list))))
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	if ((rc = sort_refs(&list, n)) != 0) {
+		free(list);
+		return rc;
+	}
+	*out = list;
 	*count = n;
 	return 0;
 }

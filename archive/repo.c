@@ -374,6 +374,24 @@ int archive_snap_blob_id(char out[41], archive_snap *s, const char *path)
 	return 0;
 }
 
+int archive_snap_entry_id(char out[41], archive_snap *s, const char *path)
+{
+	git_tree_entry *entry;
+	int rc = git_tree_entry_bypath(&entry, s->tree, path);
+
+	out[0] = '\0';
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		return archive_error_set(ARCHIVE_ENOTFOUND, "%s: no such file "
+					 "or folder", path);
+	}
+	if (rc != 0)
+		return archive_git_fail(ARCHIVE_ERROR, path);
+	git_oid_tostr(out, 41, git_tree_entry_id(entry));
+	git_tree_entry_free(entry);
+	return 0;
+}
+
 static int cmp_names(const void *x, const void *y)
 {
 	return strcmp(*(char *const *)x, *(char *const *)y);

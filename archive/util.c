@@ -133,11 +133,18 @@ int archive_id_parse(const char *id, int *year, int *seq)
 	len = strlen(id);
 	if (len < 8 || len > 14 || id[4] != '-')
 		return ARCHIVE_EINVALID;
-	for (size_t i = 0; i < len; i++)
-		if (i != 4 && !isdigit((unsigned char)id[i]))
+	/* digits only (at most nine after the dash: no overflow) */
+	y = n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (i == 4)
+			continue;
+		if (id[i] < '0' || id[i] > '9')
 			return ARCHIVE_EINVALID;
-	y = strtol(id, NULL, 10);
-	n = strtol(id + 5, NULL, 10);
+		if (i < 4)
+			y = y * 10 + (id[i] - '0');
+		else
+			n = n * 10 + (id[i] - '0');
+	}
 	if (y < 1900 || n < 1 || n > INT_MAX)
 		return ARCHIVE_EINVALID;
 	/* Leading zeros only pad to three digits: 2026-0004 is not an id. */

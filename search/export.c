@@ -1,7 +1,9 @@
 /*
  * export.c: the postings of the public rows, term by term, for the
  * site's search shards: the browser then finds what `mores search
- * --public` finds, with the same word forms, without a server.
+ * --public` finds, with the same word forms, without a server. Also the
+ * word forms of a single public row, tokenized again as FTS5 tokenized
+ * it, for a site build that only updates the postings of what changed.
  */
 #include "search_int.h"
 
@@ -220,5 +222,135 @@ int search_public_terms(search_index *ix, search_term_fn fn, void *ctx)
 	free(p.ids);
 	free(p.w);
 	ids_free(&m);
+	return rc;
+}
+
+/* ---- the word forms of one public row ------------------------------------- */
+
+/* The columns of the pub table, in order. */
+static const char *const pub_cols[] = { "title",  "summary", "question",
+					"vals",	  "topics",  "body",
+					"advice", "response" };
+
+struct form {
+	char *term;
+	int w;
+};
+
+struct forms {
+	struct form *f;
+	size_t n, cap;
+	int weight; /* of the column being tokenized */
+	int oom;
+};
+
+/* Each token as the instance table shows it: a part (behind the mark)
+ * stands for its word at a third of the column's weight. */
+static int collect(void *ctx, int flags, const char *tok, int n, int start,
+		   int end)
+{
+	struct forms *fs = ctx;
+	int part = n > 0 && tok[0] == SEARCH_PART_MARK;
+
+	(void)flags;
+	(void)start;
+	(void)end;
+	if (n - part <= 0)
+		return SQLITE_OK;
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap * 2 + 256;
+		struct form *more = realloc(fs->f, cap * sizeof(*more));
+
+		if (!more)
+			return fs->oom = 1, SQLITE_NOMEM;
+		fs->f = more;
+		fs->cap = cap;
+	}
+	if (!(fs->f[fs->n].term = strndup(tok + part, (size_t)(n - part))))
+		return fs->oom = 1, SQLITE_NOMEM;
+	fs->f[fs->n++].w = part ? (fs->weight + 2) / 3 : fs->weight;
+	return SQLITE_OK;
+}
+
+static int cmp_form(const void *x, const void *y)
+{
+	return strcmp(((const struct form *)x)->term,
+		      ((const struct form *)y)->term);
+}
+
+/* The document tokenizer of this handle, made on first use. */
+static int doc_tokenizer(search_index *ix)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st;
+	void *user;
+
+	if (ix->tok_inst)
+		return 0;
+	if (sqlite3_prepare_v2(ix->db, "SELECT fts5(?1)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return search_db_fail(ix, "the Dutch tokenizer");
+	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (!api ||
+	    api->xFindTokenizer(api, "dutch", &user, &ix->tok) != SQLITE_OK ||
+	    ix->tok.xCreate(user, NULL, 0, &ix->tok_inst) != SQLITE_OK) {
+		ix->tok_inst = NULL;
+		return archive_error_set(ARCHIVE_ERROR,
+					 "%s: the Dutch tokenizer is missing",
+					 ix->path);
+	}
+	return 0;
+}
+
+int search_public_doc_terms(search_index *ix, const char *id,
+			    search_doc_term_fn fn, void *ctx)
+{
+	struct forms fs = { 0 };
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if ((rc = doc_tokenizer(ix)) != 0)
+		return rc;
+	if (sqlite3_prepare_v2(ix->db,
+			       "SELECT title, summary, question, vals, topics,"
+			       " body, advice, response FROM pub WHERE rowid ="
+			       " (SELECT rowid FROM doc WHERE id = ? AND public)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return search_db_fail(ix, "reading the index");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	for (int c = 0; step == SQLITE_ROW && c < 8 && rc == 0; c++) {
+		const char *text = (const char *)sqlite3_column_text(st, c);
+
+		fs.weight = weight_of(pub_cols[c]);
+		if (text &&
+		    ix->tok.xTokenize(ix->tok_inst, &fs, FTS5_TOKENIZE_DOCUMENT,
+				      text, sqlite3_column_bytes(st, c),
+				      collect) != SQLITE_OK)
+			rc = fs.oom ? archive_error_set(ARCHIVE_ERROR,
+							"out of memory")
+				    : search_db_fail(ix, "tokenizing");
+	}
+	if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = search_db_fail(ix, "reading the index");
+	sqlite3_finalize(st);
+	if (fs.n)
+		qsort(fs.f, fs.n, sizeof(*fs.f), cmp_form);
+	for (size_t i = 0; i < fs.n && rc == 0;) {
+		size_t j = i + 1;
+		int w = fs.f[i].w;
+
+		for (; j < fs.n && !strcmp(fs.f[j].term, fs.f[i].term); j++)
+			w += fs.f[j].w;
+		/* as search_public_terms() passes them: shorter ones only */
+		if (strlen(fs.f[i].term) < 256)
+			rc = fn(fs.f[i].term, w, ctx);
+		i = j;
+	}
+	for (size_t i = 0; i < fs.n; i++)
+		free(fs.f[i].term);
+	free(fs.f);
 	return rc;
 }

@@ -287,6 +287,8 @@ void search_close(search_index *ix)
 {
 	if (!ix)
 		return;
+	if (ix->tok_inst)
+		ix->tok.xDelete(ix->tok_inst);
 	close_db(ix);
 	free(ix->path);
 	free(ix);
@@ -300,6 +302,11 @@ void search_freeze(search_index *ix)
 const char *search_commit(search_index *ix)
 {
 	return ix->commit;
+}
+
+const char *search_version(void)
+{
+	return SEARCH_VERSION;
 }
 
 /* ---- indexing one dossier ------------------------------------------------ */

@@ -102,6 +102,21 @@ typedef int (*search_term_fn)(const char *term, char *const *ids,
  * exactly what `mores search --public` searches. */
 int search_public_terms(search_index *ix, search_term_fn fn, void *ctx);
 
+/* Called once per word form of one public row, in byte order, with the
+ * weight search_public_terms() gives that dossier for it. */
+typedef int (*search_doc_term_fn)(const char *term, int weight, void *ctx);
+
+/* The word forms of the public row of dossier id as the index holds it
+ * now (none when the dossier has no public row): its part of what
+ * search_public_terms() streams, so that a caller keeping the postings
+ * of unchanged dossiers can renew only those of the changed ones. */
+int search_public_doc_terms(search_index *ix, const char *id,
+			    search_doc_term_fn fn, void *ctx);
+
+/* The version of the index's format and word forms; what was derived
+ * from an index of another version must be derived again. */
+const char *search_version(void);
+
 /* ---- other committees' reflections (mores harvest) -------------------- */
 
 /* Runs a query over the harvested reflections (the files `mores harvest`

@@ -15,6 +15,9 @@ struct search_index {
 	char *path;
 	char commit[41];
 	int frozen; /* search_freeze() */
+	/* the Dutch tokenizer outside FTS5, for search_public_doc_terms() */
+	fts5_tokenizer tok;
+	Fts5Tokenizer *tok_inst;
 };
 
 /*

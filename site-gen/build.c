@@ -1,18 +1,21 @@
 /*
- * build.c: a site build in two passes over the archive. The first reads
- * every dossier once, keeps the public view of the public ones (without
- * their long texts) and counts every dossier for the yearly reports. The
- * second renders the page of each reflection whose inputs changed since
- * the previous build; the listings, reports, feeds and search shards are
- * made from what the first pass kept. A file is only written when its
- * content changed, and files of an earlier build that are no longer part
- * of the site are removed, so a build after one change touches only what
- * depends on it.
+ * build.c: a site build in two passes. The first (model.c) learns which
+ * dossiers are public and counts every dossier for the yearly reports,
+ * reading only the dossiers that changed since the previous build. The
+ * second renders the page of each reflection whose inputs changed; the
+ * listings, reports, feeds and search shards are made from what the
+ * first pass learnt, the shards in a thread of their own. Every file has
+ * a key that says what it was made from: a file whose key is what the
+ * previous build recorded is not made again, a file is only written when
+ * its content changed, and files of an earlier build that are no longer
+ * part of the site are removed, so a build after one change touches only
+ * what depends on it.
  */
 #include "site_int.h"
 #include "search/search.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #define MANIFEST ".mores-build"
+
 
 /* ---- writing files ------------------------------------------------------- */
 
@@ -62,7 +66,10 @@ static void record(struct site *s, const char *path, const char *key,
 		   size_t *count)
 {
 	pthread_mutex_lock(&s->lock);
-	sb_printf(&s->manifest, "%s\t%s\n", path, key ? key : "-");
+	sb_puts(&s->manifest, path);
+	sb_put(&s->manifest, "\t", 1);
+	sb_puts(&s->manifest, key ? key : "-");
+	sb_put(&s->manifest, "\n", 1);
 	(*count)++;
 	pthread_mutex_unlock(&s->lock);
 }
@@ -125,15 +132,81 @@ static const char *old_line(struct site *s, const char *path)
 int site_unchanged(struct site *s, const char *path, const char *key)
 {
 	const char *line = old_line(s, path);
-	char full[4096];
 	struct stat st;
 
 	if (!line || strcmp(line + strlen(path) + 1, key))
 		return 0;
-	snprintf(full, sizeof(full), "%s/%s", s->out, path);
-	if (stat(full, &st) != 0)
+	if (fstatat(s->out_fd, path, &st, 0) != 0)
 		return 0;
 	record(s, path, key, &s->st->unchanged);
+	return 1;
+}
+
+/* Whether a manifest line's path is one of the group's shards. */
+static int shard_of(const char *line, const char *dir, const char *hex)
+{
+	size_t nd = strlen(dir), nh = strlen(hex), n = strcspn(line, "\t");
+
+	if (n < nd + nh + 3 || strncmp(line, dir, nd) ||
+	    strncmp(line + nd, hex, nh) || strncmp(line + n - 3, ".js", 3))
+		return 0;
+	/* HEX.js, or HEXxx.js for a group of two bytes */
+	return n == nd + nh + 3 || (nh == 4 && n == nd + nh + 5);
+}
+
+int site_unchanged_shards(struct site *s, const char *hex, const char *key,
+			  void (*fn)(const char *name, void *ctx), void *ctx)
+{
+	static const char dir[] = "zoeken/t/";
+	char first[64], full[4200];
+	size_t lo = 0, hi = s->nold, n = 0, dn = strlen(dir);
+	struct stat st;
+
+	snprintf(first, sizeof(first), "%s%s", dir, hex);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(s->old_keys[mid], first) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* every file of the group, as the last build wrote it */
+	for (size_t i = lo; i < s->nold && !strncmp(s->old_keys[i], first,
+						      strlen(first));
+	     i++) {
+		const char *line = s->old_keys[i];
+		size_t len = strcspn(line, "\t");
+
+		if (!shard_of(line, dir, hex))
+			continue;
+		if (strcmp(line + len + 1, key))
+			return 0;
+		if (len >= sizeof(full))
+			return 0;
+		memcpy(full, line, len);
+		full[len] = '\0';
+		if (fstatat(s->out_fd, full, &st, 0) != 0)
+			return 0;
+		n++;
+	}
+	if (!n)
+		return 0;
+	for (size_t i = lo; i < s->nold && !strncmp(s->old_keys[i], first,
+						      strlen(first));
+	     i++) {
+		const char *line = s->old_keys[i];
+		size_t len = strcspn(line, "\t");
+		char path[128], name[64];
+
+		if (!shard_of(line, dir, hex) || len >= sizeof(path))
+			continue;
+		snprintf(path, sizeof(path), "%.*s", (int)len, line);
+		snprintf(name, sizeof(name), "%.*s", (int)(len - dn - 3),
+			 line + dn);
+		record(s, path, key, &s->st->unchanged);
+		fn(name, ctx);
+	}
 	return 1;
 }
 
@@ -303,8 +376,19 @@ static int index_entries(struct site *s)
 	for (size_t i = 0; i < s->n; i++)
 		s->by_id[i] = &s->e[i];
 	qsort(s->by_id, s->n, sizeof(*s->by_id), cmp_ptr_id);
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
+		const archive_public *p = s->by_id[i]->p;
+		uint64_t h = SITE_HASH_START;
+
 		s->by_id[i]->num = i;
+		site_hash_str(&h, p->id);
+		site_hash_str(&h, p->citation);
+		site_hash_str(&h, p->title);
+		site_hash_str(&h, p->kind);
+		site_hash_str(&h, p->adopted);
+		site_hash_str(&h, p->summary);
+		s->by_id[i]->item = h;
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		struct entry *e = &s->e[i];
 		size_t total = e->p->nrelated + e->nmentions;
@@ -348,140 +432,15 @@ static struct entry *find_sorted(struct site *s, const char *id)
 	return bsearch(&k, s->e, s->n, sizeof(*s->e), cmp_entry_id);
 }
 
-static struct year_stats *year_of(struct site *s, int year)
-{
-	struct year_stats *y;
-
-	for (size_t i = 0; i < s->nyears; i++)
-		if (s->years[i].year == year)
-			return &s->years[i];
-	y = realloc(s->years, (s->nyears + 1) * sizeof(*y));
-	if (!y)
-		return NULL;
-	s->years = y;
-	y = &s->years[s->nyears++];
-	memset(y, 0, sizeof(*y));
-	y->year = year;
-	return y;
-}
-
-static long days_of(const char *iso)
-{
-	int y, m, d;
-
-	if (!iso || archive_date_parse(iso, &y, &m, &d) != 0)
-		return -1;
-	return archive_date_days(y, m, d);
-}
-
-static void count(struct site *s, const archive_dossier *d,
-		  const archive_public *p, int year)
-{
-	const char *kind = archive_dossier_get(d, "kind");
-	const char *vis = archive_dossier_get(d, "visibility");
-	struct year_stats *y = year_of(s, year);
-	long from, to;
-
-	if (!y)
-		return;
-	if (kind && !strcmp(kind, "asked"))
-		y->asked++;
-	else if (kind && !strcmp(kind, "unasked"))
-		y->unasked++;
-	if (vis && !strcmp(vis, "confidential"))
-		y->confidential++;
-	if (!p)
-		return;
-	y->published++;
-	y->responses += p->response != NULL;
-	from = days_of(p->received);
-	to = days_of(p->adopted);
-	if (from >= 0 && to >= from) {
-		int *more = realloc(y->days, (y->ndays + 1) * sizeof(*more));
-
-		if (more) {
-			y->days = more;
-			y->days[y->ndays++] = (int)(to - from);
-		}
-	}
-}
-
-struct mentions {
-	char **ids;
-	size_t n;
-	const char *self;
-};
-
-static int add_mention(const char *id, void *ctx)
-{
-	struct mentions *m = ctx;
-	char **more;
-
-	if (!strcmp(id, m->self))
-		return 0;
-	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->ids[i], id))
-			return 0;
-	more = realloc(m->ids, (m->n + 1) * sizeof(*more));
-	if (!more || !(more[m->n] = strdup(id)))
-		return archive_error_set(ARCHIVE_ERROR, "out of memory");
-	m->ids = more;
-	m->n++;
-	return 0;
-}
-
-static int keep_all(const char *id, void *ctx)
-{
-	(void)id;
-	(void)ctx;
-	return 1;
-}
-
-static int take(struct site *s, const archive_dossier *d, int year)
-{
-	archive_public *p;
-	struct entry *more;
-	struct mentions m = { NULL, 0, archive_dossier_id(d) };
-	int rc;
-
-	/* related ids are checked against the public set after the pass */
-	rc = archive_public_view(&p, d, s->code, s->today, keep_all, NULL);
-	if (rc != 0)
-		return rc;
-	count(s, d, p, year);
-	if (!p)
-		return 0;
-	rc = archive_text_mentions(p->advice ? p->advice : "", s->code,
-				   add_mention, &m);
-	if (rc == 0 && p->response)
-		rc = archive_text_mentions(p->response, s->code, add_mention,
-					   &m);
-	more = rc ? NULL : realloc(s->e, (s->n + 1) * sizeof(*more));
-	if (!more) {
-		archive_public_free(p);
-		for (size_t i = 0; i < m.n; i++)
-			free(m.ids[i]);
-		free(m.ids);
-		return rc ? rc : archive_error_set(ARCHIVE_ERROR, "out of memory");
-	}
-	s->e = more;
-	/* the long texts are read again for the page; keep the rest */
-	free(p->advice);
-	p->advice = NULL;
-	s->e[s->n] = (struct entry){ p, year, m.ids, m.n, "" };
-	s->n++;
-	return 0;
-}
-
 /* Keeps only the ids of public dossiers in a list. */
-static void only_public(struct site *s, char **ids, size_t *n)
+static void only_public(struct site *s, char **ids, size_t *n, int in_place)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < *n; i++) {
 		if (find_sorted(s, ids[i]))
 			ids[k++] = ids[i];
-		else
+		else if (!in_place)
 			free(ids[i]);
 	}
 	*n = k;
@@ -495,35 +454,18 @@ static int cmp_year_desc(const void *x, const void *y)
 
 static int pass_one(struct site *s)
 {
-	archive_snap *snap = archive_snapshot(s->a);
-	char **ids;
-	size_t n;
-	int rc;
+	int rc = site_model_read(s);
 
-	rc = archive_dossier_ids(&ids, &n, snap);
-	if (rc == ARCHIVE_ENOTFOUND) {
-		archive_error_clear();
-		return 0;
-	}
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		archive_dossier *d;
-		int year;
-
-		if ((rc = archive_dossier_load(&d, snap, ids[i])) != 0)
-			break;
-		archive_id_parse(ids[i], &year, NULL);
-		rc = take(s, d, year);
-		archive_dossier_free(d);
-	}
-	archive_names_free(ids, n);
 	if (rc != 0)
 		return rc;
 	/* qsort may not be given NULL, which an empty archive has */
 	if (s->n)
 		qsort(s->e, s->n, sizeof(*s->e), cmp_entry_id);
 	for (size_t i = 0; i < s->n; i++) {
-		only_public(s, s->e[i].p->related, &s->e[i].p->nrelated);
-		only_public(s, s->e[i].mentions, &s->e[i].nmentions);
+		only_public(s, s->e[i].p->related, &s->e[i].p->nrelated,
+			    s->e[i].in_place);
+		only_public(s, s->e[i].mentions, &s->e[i].nmentions,
+			    s->e[i].in_place);
 	}
 	if (s->n)
 		qsort(s->e, s->n, sizeof(*s->e), cmp_entry_new);
@@ -534,49 +476,41 @@ static int pass_one(struct site *s)
 
 /* ---- pass 2: the reflection pages --------------------------------------- */
 
-static void hash_str(uint64_t *h, const char *s)
+void site_hash_str(uint64_t *h, const char *s)
 {
 	for (; s && *s; s++)
 		*h = (*h ^ (unsigned char)*s) * 1099511628211ull;
 	*h = (*h ^ 0xff) * 1099511628211ull;
 }
 
-/* The page of a reflection depends on its files, on the titles of what it
- * links to and of what cites it, and on the site's settings. */
+void site_hash_u64(uint64_t *h, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		*h = (*h ^ (v & 0xff)) * 1099511628211ull;
+}
+
+/* The page of a reflection depends on its files (the id of its folder),
+ * on what it shows of the reflections it links to and of those that cite
+ * it, on the labels of its values and on the frame. */
 static void page_key(struct site *s, struct entry *e)
 {
-	static const char *const files[] = { "dossier.md", "advies.md",
-					     "reactie.md" };
-	archive_snap *snap = archive_snapshot(s->a);
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = s->frame;
 	const struct cite *cites;
-	char path[128], blob[41];
 	size_t n;
 
-	hash_str(&h, SITE_VERSION);
-	hash_str(&h, s->name);
-	hash_str(&h, s->title);
-	hash_str(&h, s->base_url);
-	hash_str(&h, s->code);
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "dossiers/%.4s/%s/%s", e->p->id,
-			 e->p->id, files[i]);
-		if (archive_snap_blob_id(blob, snap, path) != 0)
-			archive_error_clear();
-		hash_str(&h, blob);
-	}
+	site_hash_str(&h, e->tree);
 	for (size_t i = 0; i < e->p->nrelated; i++) {
 		struct entry *r = site_find(s, e->p->related[i]);
 
-		hash_str(&h, r ? r->p->title : "");
+		site_hash_u64(&h, r ? r->item : 0);
 	}
 	cites = site_cited_by(s, e->p->id, &n);
-	for (size_t i = 0; i < n; i++) {
-		hash_str(&h, cites[i].src->p->id);
-		hash_str(&h, cites[i].src->p->title);
-	}
-	for (size_t i = 0; i < e->p->nvalues; i++)
-		hash_str(&h, site_value_label(s, e->p->values[i]));
+	for (size_t i = 0; i < n; i++)
+		site_hash_u64(&h, cites[i].src->item);
+	/* the labels of its values: those of the whole vocabulary, in the
+	 * key of every page that shows one */
+	if (e->p->nvalues)
+		site_hash_u64(&h, s->labels);
 	snprintf(e->key, sizeof(e->key), "%016llx", (unsigned long long)h);
 }
 
@@ -591,8 +525,14 @@ static int pass_two(struct site *s)
 		char path[64];
 
 		page_key(s, e);
-		snprintf(path, sizeof(path), "reflecties/%s/index.html",
-			 e->p->id);
+		/* ids are short: no room to check (and no printf, 5,000
+		 * times over) */
+		if (strlen(e->p->id) > sizeof(path) - 23)
+			return archive_error_set(ARCHIVE_EINVALID, "%s: not a "
+						 "dossier id", e->p->id);
+		memcpy(path, "reflecties/", 11);
+		memcpy(path + 11, e->p->id, strlen(e->p->id));
+		memcpy(path + 11 + strlen(e->p->id), "/index.html", 12);
 		if (site_unchanged(s, path, e->key))
 			continue;
 		if ((rc = archive_dossier_load(&d, snap, e->p->id)) != 0)
@@ -621,13 +561,10 @@ static void load_manifest(struct site *s, char **text)
 
 static void site_free(struct site *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		archive_public_free(s->e[i].p);
-		for (size_t k = 0; k < s->e[i].nmentions; k++)
-			free(s->e[i].mentions[k]);
-		free(s->e[i].mentions);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		site_entry_free(&s->e[i]);
 	free(s->e);
+	cache_close(&s->model);
 	free(s->by_id);
 	free(s->cites);
 	for (size_t i = 0; i < s->nyears; i++)
@@ -636,6 +573,8 @@ static void site_free(struct site *s)
 	archive_vocab_free(s->vocab);
 	sb_free(&s->manifest);
 	free(s->old_keys);
+	if (s->out_fd >= 0)
+		close(s->out_fd);
 	pthread_mutex_destroy(&s->lock);
 }
 
@@ -728,18 +667,37 @@ int site_build(archive *a, const char *out, site_stats *st)
 	memset(st, 0, sizeof(*st));
 	s.a = a;
 	s.out = out;
+	s.out_fd = -1;
 	s.st = st;
 	s.code = archive_code(a);
 	s.name = archive_name(a);
 	s.title = setting(a, "title", s.name);
 	s.base_url = setting(a, "base_url", NULL);
 	s.theme_class = setting(a, "theme_class", "voorbeeld-theme");
+	s.frame = SITE_HASH_START;
+	site_hash_str(&s.frame, SITE_VERSION);
+	site_hash_str(&s.frame, s.name);
+	site_hash_str(&s.frame, s.title);
+	site_hash_str(&s.frame, s.base_url);
+	site_hash_str(&s.frame, s.code);
+	site_hash_str(&s.frame, s.theme_class);
 	pthread_mutex_init(&s.lock, NULL);
 	archive_date_today(s.today);
 	rc = archive_vocab_load(&s.vocab, archive_snapshot(a));
+	s.labels = SITE_HASH_START;
+	for (size_t i = 0; rc == 0 && i < archive_vocab_count(s.vocab); i++) {
+		const archive_node *v = archive_vocab_at(s.vocab, i);
+
+		site_hash_str(&s.labels, archive_node_get_scalar(v, "id"));
+		site_hash_str(&s.labels, archive_node_get_scalar(v, "label"));
+	}
 	/* nothing is written before every dossier has been read */
 	rc = rc ? rc : pass_one(&s);
 	if (rc == 0 && mkdir(out, 0755) != 0 && errno != EEXIST)
+		rc = archive_error_set(ARCHIVE_ERROR, "%s: %s", out,
+				       strerror(errno));
+	if (rc == 0 && (s.out_fd = open(out, O_RDONLY | O_DIRECTORY |
+					 O_CLOEXEC)) < 0)
 		rc = archive_error_set(ARCHIVE_ERROR, "%s: %s", out,
 				       strerror(errno));
 	if (rc == 0)

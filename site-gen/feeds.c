@@ -137,48 +137,128 @@ static void set(json_t *o, const char *key, const char *v)
 		json_object_set_new(o, key, json_string(v));
 }
 
-/* The public fields of each reflection, oldest first, one line each. */
+char *site_export_head(const archive_public *p)
+{
+	json_t *o = json_object();
+	struct sbuf b = { 0 };
+	char *text;
+
+	set(o, "id", p->id);
+	set(o, "citation", p->citation);
+	set(o, "title", p->title);
+	set(o, "kind", p->kind);
+	set(o, "requester", p->requester);
+	set(o, "received", p->received);
+	set(o, "question", p->question);
+	set(o, "adopted", p->adopted);
+	set(o, "summary", p->summary);
+	json_object_set_new(o, "values", strings(p->values, p->nvalues));
+	json_object_set_new(o, "instruments",
+			    strings(p->instruments, p->ninstruments));
+	json_object_set_new(o, "topics", strings(p->topics, p->ntopics));
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+				     JSON_ESCAPE_SLASH);
+	json_decref(o);
+	if (!text)
+		return NULL;
+	/* without its closing brace: related and url follow */
+	text[strlen(text) - 1] = '\0';
+	sb_json(&b, text);
+	free(text);
+	if (b.oom) {
+		sb_free(&b);
+		return NULL;
+	}
+	return b.s;
+}
+
+/* Appends the JSON text of v (an array or a string) and frees v. */
+static void put_json(struct sbuf *b, json_t *v)
+{
+	char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
+					   JSON_ESCAPE_SLASH);
+
+	json_decref(v);
+	if (!text) {
+		b->oom = 1;
+		return;
+	}
+	sb_json(b, text);
+	free(text);
+}
+
+/* Whether a text is a dossier id as archive_id_parse() accepts it, which
+ * is JSON as it stands: digits and a dash. */
+static int plain_id(const char *id)
+{
+	return archive_id_parse(id, NULL, NULL) == 0;
+}
+
+/* The public fields of each reflection, oldest first, one line each:
+ * the part of a line that depends on the reflection alone was made when
+ * its dossier was read (and kept with the model between builds); what
+ * links it to others (its related reflections that are public) and its
+ * address are added here. The texts of these come from jansson, but for
+ * dossier ids, which need no escaping. */
 static int data_export(struct site *s)
 {
 	struct sbuf b = { 0 };
-	char root[1024];
+	char root[1024], *base_json = NULL;
 	int rc;
 
 	base(s, root, sizeof(root));
+	/* the site's address as a JSON text, without its closing quote */
+	{
+		json_t *r = json_string(root);
+
+		base_json = r ? json_dumps(r, JSON_ENCODE_ANY | JSON_ESCAPE_SLASH)
+			      : NULL;
+		json_decref(r);
+		if (!base_json)
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		base_json[strlen(base_json) - 1] = '\0';
+	}
 	sb_puts(&b, "[\n");
 	for (size_t i = 0; i < s->n; i++) {
-		const archive_public *p = s->by_id[i]->p;
-		json_t *o = json_object();
-		char url[1200];
-		char *line;
+		const struct entry *e = s->by_id[i];
+		const archive_public *p = e->p;
+		char *head = e->export_head;
+		int plain = plain_id(p->id);
 
-		set(o, "id", p->id);
-		set(o, "citation", p->citation);
-		set(o, "title", p->title);
-		set(o, "kind", p->kind);
-		set(o, "requester", p->requester);
-		set(o, "received", p->received);
-		set(o, "question", p->question);
-		set(o, "adopted", p->adopted);
-		set(o, "summary", p->summary);
-		json_object_set_new(o, "values", strings(p->values, p->nvalues));
-		json_object_set_new(o, "instruments",
-				    strings(p->instruments, p->ninstruments));
-		json_object_set_new(o, "topics", strings(p->topics, p->ntopics));
-		json_object_set_new(o, "related",
-				    strings(p->related, p->nrelated));
-		snprintf(url, sizeof(url), "%sreflecties/%s/", root, p->id);
-		set(o, "url", url);
-		line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-					     JSON_ESCAPE_SLASH);
-		json_decref(o);
-		if (!line)
+		if (!head && !(head = site_export_head(p))) {
+			free(base_json);
 			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		sb_json(&b, line);
-		sb_puts(&b, i + 1 < s->n ? ",\n" : "\n");
-		free(line);
+		}
+		sb_puts(&b, head);
+		if (head != e->export_head)
+			free(head);
+		sb_puts(&b, ",\"related\":");
+		for (size_t k = 0; k < p->nrelated; k++)
+			plain &= plain_id(p->related[k]);
+		if (plain) {
+			sb_puts(&b, "[");
+			for (size_t k = 0; k < p->nrelated; k++) {
+				sb_puts(&b, k ? ",\"" : "\"");
+				sb_puts(&b, p->related[k]);
+				sb_puts(&b, "\"");
+			}
+			sb_puts(&b, "],\"url\":");
+			sb_json(&b, base_json);
+			sb_puts(&b, "reflecties\\/");
+			sb_puts(&b, p->id);
+			sb_puts(&b, "\\/\"");
+		} else {
+			char url[1200];
+
+			put_json(&b, strings(p->related, p->nrelated));
+			snprintf(url, sizeof(url), "%sreflecties/%s/", root, p->id);
+			sb_puts(&b, ",\"url\":");
+			put_json(&b, json_string(url));
+		}
+		sb_puts(&b, i + 1 < s->n ? "},\n" : "}\n");
 	}
 	sb_puts(&b, "]\n");
+	free(base_json);
 	rc = b.oom ? archive_error_set(ARCHIVE_ERROR, "out of memory")
 		   : site_write(s, "data/reflecties.json", b.s, b.len, NULL);
 	sb_free(&b);

@@ -20,11 +20,11 @@ struct site_harvest {
 	json_t *docs; /* search_harvested_docs(), sorted by key */
 };
 
-/* One harvested word form and its postings, held until the archive's
- * own word forms reach it. */
+/* One harvested word form and its postings (by document number), held
+ * until the committee's own word forms reach it. */
 struct hterm {
 	char *term;
-	char **ids;
+	size_t *nums;
 	int *w;
 	size_t n;
 };
@@ -33,7 +33,8 @@ struct merge {
 	struct site *s;
 	struct hterm *t;
 	size_t n, cap, next;
-	int (*fn)(const char *, char *const *, const int *, size_t, void *);
+	site_term_fn fn;
+	site_group_fn same;
 	void *ctx;
 };
 
@@ -140,10 +141,18 @@ static int landing_page(struct site *s, json_t *d)
 	return rc;
 }
 
+static int cmp_posting(const void *x, const void *y)
+{
+	const size_t *a = x, *b = y;
+
+	return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
 static int hold_term(const char *term, char *const *ids, const int *weights,
 		     size_t n, void *ctx)
 {
 	struct merge *m = ctx;
+	size_t *pairs, k = 0;
 	struct hterm *t;
 
 	if (m->n == m->cap) {
@@ -156,20 +165,34 @@ static int hold_term(const char *term, char *const *ids, const int *weights,
 		m->cap = m->cap * 2 + 256;
 	}
 	t = &m->t[m->n];
+	pairs = malloc((2 * n + 1) * sizeof(*pairs));
 	t->term = strdup(term);
-	t->ids = calloc(n, sizeof(*t->ids));
-	t->w = calloc(n, sizeof(*t->w));
-	t->n = n;
-	if (!t->term || !t->ids || !t->w) {
+	t->nums = calloc(n + 1, sizeof(*t->nums));
+	t->w = calloc(n + 1, sizeof(*t->w));
+	if (!pairs || !t->term || !t->nums || !t->w) {
+		free(pairs);
 		free(t->term);
-		free(t->ids);
+		free(t->nums);
 		free(t->w);
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
-		t->ids[i] = strdup(ids[i]);
-		t->w[i] = weights[i];
+		size_t num = site_harvest_num(m->s, ids[i]);
+
+		if (num == SIZE_MAX)
+			continue;
+		pairs[2 * k] = num;
+		pairs[2 * k + 1] = (size_t)weights[i];
+		k++;
 	}
+	if (k > 1)
+		qsort(pairs, k, 2 * sizeof(*pairs), cmp_posting);
+	for (size_t i = 0; i < k; i++) {
+		t->nums[i] = pairs[2 * i];
+		t->w[i] = (int)pairs[2 * i + 1];
+	}
+	free(pairs);
+	t->n = k;
 	m->n++;
 	return 0;
 }
@@ -183,22 +206,24 @@ static int release_before(struct merge *m, const char *term)
 	       (!term || strcmp(m->t[m->next].term, term) < 0)) {
 		struct hterm *t = &m->t[m->next++];
 
-		rc = m->fn(t->term, t->ids, t->w, t->n, m->ctx);
+		if (t->n)
+			rc = m->fn(t->term, t->nums, t->w, t->n, m->ctx);
 	}
 	return rc;
 }
 
-static int merge_term(const char *term, char *const *ids, const int *weights,
-		      size_t n, void *ctx)
+static int merge_term(const char *term, const size_t *nums,
+		      const int *weights, size_t n, void *ctx)
 {
 	struct merge *m = ctx;
 	struct hterm *t;
-	char **all;
+	size_t *all;
 	int *w, rc = release_before(m, term);
 
 	if (rc || m->next >= m->n || strcmp(m->t[m->next].term, term))
-		return rc ? rc : m->fn(term, ids, weights, n, m->ctx);
-	/* the same form in both: one posting list */
+		return rc ? rc : m->fn(term, nums, weights, n, m->ctx);
+	/* the same form in both: one posting list, the own ones first (the
+	 * harvested are numbered after them) */
 	t = &m->t[m->next++];
 	all = calloc(n + t->n, sizeof(*all));
 	w = calloc(n + t->n, sizeof(*w));
@@ -207,8 +232,8 @@ static int merge_term(const char *term, char *const *ids, const int *weights,
 		free(w);
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	}
-	memcpy(all, ids, n * sizeof(*all));
-	memcpy(all + n, t->ids, t->n * sizeof(*all));
+	memcpy(all, nums, n * sizeof(*all));
+	memcpy(all + n, t->nums, t->n * sizeof(*all));
 	memcpy(w, weights, n * sizeof(*w));
 	memcpy(w + n, t->w, t->n * sizeof(*w));
 	rc = m->fn(term, all, w, n + t->n, m->ctx);
@@ -217,12 +242,19 @@ static int merge_term(const char *term, char *const *ids, const int *weights,
 	return rc;
 }
 
-int site_harvest_terms(struct site *s, struct search_index *ix,
-		       int (*fn)(const char *, char *const *, const int *,
-				 size_t, void *),
-		       void *ctx)
+/* A group of the committee's own is the whole group only when no
+ * harvested form joins it: with none harvested at all. */
+static int merge_same(const char *group, uint64_t key, void *ctx)
 {
-	struct merge m = { s, NULL, 0, 0, 0, fn, ctx };
+	struct merge *m = ctx;
+
+	return m->n || !m->same ? 0 : m->same(group, key, m->ctx);
+}
+
+int site_harvest_terms(struct site *s, struct search_index *ix,
+		       site_term_fn fn, site_group_fn same, void *ctx)
+{
+	struct merge m = { s, NULL, 0, 0, 0, fn, same, ctx };
 	json_t *docs = NULL, *d;
 	size_t i;
 	int rc;
@@ -240,12 +272,10 @@ int site_harvest_terms(struct site *s, struct search_index *ix,
 			return rc;
 	if (json_array_size(docs))
 		rc = search_harvest_terms(ix, hold_term, &m);
-	rc = rc ? rc : search_public_terms(ix, merge_term, &m);
+	rc = rc ? rc : site_own_terms(s, ix, merge_term, merge_same, &m);
 	rc = rc ? rc : release_before(&m, NULL);
 	for (i = 0; i < m.n; i++) {
-		for (size_t k = 0; k < m.t[i].n; k++)
-			free(m.t[i].ids[k]);
-		free(m.t[i].ids);
+		free(m.t[i].nums);
 		free(m.t[i].w);
 		free(m.t[i].term);
 	}

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sb_put(struct sbuf *b, const char *s, size_t n)
+int sb_reserve(struct sbuf *b, size_t n)
 {
-	if (b->oom || n == 0)
-		return;
+	if (b->oom)
+		return -1;
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
 		char *p;
@@ -25,11 +25,18 @@ void sb_put(struct sbuf *b, const char *s, size_t n)
 			cap *= 2;
 		if (!(p = realloc(b->s, cap))) {
 			b->oom = 1;
-			return;
+			return -1;
 		}
 		b->s = p;
 		b->cap = cap;
 	}
+	return 0;
+}
+
+void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+	if (n == 0 || sb_reserve(b, n) != 0)
+		return;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';

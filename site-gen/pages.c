@@ -430,14 +430,42 @@ static int listing(struct site *s, const char *dir, int depth,
 		   const char *title, const char *intro, filter_fn f,
 		   const void *arg)
 {
-	size_t total = count_of(s, f, arg), pages, page = 1;
+	struct entry **items = malloc((s->n + 1) * sizeof(*items));
+	size_t total = 0, pages, page = 1;
 	int rc = 0;
 
+	if (!items)
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	for (size_t i = 0; i < s->n; i++)
+		if (f(&s->e[i], arg))
+			items[total++] = &s->e[i];
 	pages = total ? (total + PER_PAGE - 1) / PER_PAGE : 1;
 	for (size_t i = 0; rc == 0 && page <= pages; page++) {
 		struct sbuf b = { 0 };
-		char path[512], heading[512];
+		char path[512], heading[512], key[17];
 		int d = depth + (page > 1);
+		uint64_t h = s->frame;
+		size_t first = i;
+
+		if (page == 1)
+			snprintf(path, sizeof(path), "%s/index.html", dir);
+		else
+			snprintf(path, sizeof(path), "%s/pagina-%zu/index.html",
+				 dir, page);
+		/* what the page shows: when the last build wrote the same,
+		 * it is left as it is */
+		site_hash_str(&h, dir);
+		site_hash_str(&h, title);
+		site_hash_str(&h, intro);
+		site_hash_u64(&h, page);
+		site_hash_u64(&h, pages);
+		site_hash_u64(&h, total);
+		for (size_t k = 0; i < total && k < PER_PAGE; i++, k++)
+			site_hash_u64(&h, items[i]->item);
+		snprintf(key, sizeof(key), "%016llx", (unsigned long long)h);
+		if (site_unchanged(s, path, key))
+			continue;
+		i = first;
 
 		snprintf(heading, sizeof(heading), "%s", title);
 		sb_puts(&b, "<h1 class=\"utrecht-heading-1\">");
@@ -457,12 +485,8 @@ static int listing(struct site *s, const char *dir, int depth,
 				      "%zu reflectie%s</p>\n<ul class=\"mores-"
 				      "list\">\n",
 				  total, total == 1 ? "" : "s");
-		for (size_t k = 0; i < s->n && k < PER_PAGE; i++) {
-			if (!f(&s->e[i], arg))
-				continue;
-			site_list_item(s, &b, &s->e[i], d, 2);
-			k++;
-		}
+		for (size_t k = 0; i < total && k < PER_PAGE; i++, k++)
+			site_list_item(s, &b, items[i], d, 2);
 		if (total)
 			sb_puts(&b, "</ul>\n");
 		if (pages > 1) {
@@ -484,14 +508,10 @@ static int listing(struct site *s, const char *dir, int depth,
 					  page == 1 ? "" : "../", page + 1);
 			sb_puts(&b, "</ul></nav>\n");
 		}
-		if (page == 1)
-			snprintf(path, sizeof(path), "%s/index.html", dir);
-		else
-			snprintf(path, sizeof(path), "%s/pagina-%zu/index.html",
-				 dir, page);
-		rc = write_page(s, path, d, heading, &b, NULL, NULL);
+		rc = write_page(s, path, d, heading, &b, NULL, key);
 		sb_free(&b);
 	}
+	free(items);
 	return rc;
 }
 

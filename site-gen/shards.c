@@ -37,17 +37,23 @@
 #define CHUNK 16
 #define SHARD_MAX (48 * 1024)
 
-/* One word form's postings, rendered as a JSON member. */
+/* One word form's postings (in the group's arrays), and the JSON member
+ * they make. */
 struct term {
 	char *word;
-	char *json; /* "word":[...] */
+	size_t at, n;
+	char *json; /* "word":[...], made when the group is written */
 };
 
 struct shards {
 	struct site *s;
 	struct term *t;   /* the current two-byte group */
 	size_t n, cap;
+	size_t *nums;     /* the group's postings, one form after another */
+	int *w;
+	size_t np, capp;
 	char group[3];
+	uint64_t h;       /* what the group holds, hashed */
 	json_t *prefixes; /* every prefix written */
 };
 
@@ -59,7 +65,7 @@ static void hex(char *out, const char *prefix)
 }
 
 static int write_shard(struct shards *sh, const char *prefix, size_t from,
-		       size_t to)
+		       size_t to, const char *key)
 {
 	struct sbuf b = { 0 };
 	char name[64], path[96];
@@ -78,22 +84,123 @@ static int write_shard(struct shards *sh, const char *prefix, size_t from,
 	snprintf(path, sizeof(path), "zoeken/t/%s.js", name);
 	json_array_append_new(sh->prefixes, json_string(name));
 	rc = b.oom ? archive_error_set(ARCHIVE_ERROR, "out of memory")
-		   : site_write(sh->s, path, b.s, b.len, NULL);
+		   : site_write(sh->s, path, b.s, b.len, key);
 	sb_free(&b);
 	return rc;
 }
 
+/* Appends v in decimal, which sb_printf() would do at many times the
+ * cost: a shard holds hundreds of thousands of numbers. */
+static void put_num(struct sbuf *b, size_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	size_t n;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	if (sb_reserve(b, n) == 0) {
+		memcpy(b->s + b->len, p, n);
+		b->len += n;
+		b->s[b->len] = '\0';
+	}
+}
+
+/* "word":[doc, weight, doc - previous doc, weight, ...] */
+static char *member(const struct shards *sh, const struct term *t)
+{
+	struct sbuf b = { 0 };
+	size_t prev = 0;
+	json_t *key = json_string(t->word);
+	char *quoted;
+
+	quoted = key ? json_dumps(key, JSON_ENCODE_ANY | JSON_ESCAPE_SLASH)
+		     : NULL;
+	json_decref(key);
+	sb_json(&b, quoted ? quoted : "\"\"");
+	sb_puts(&b, ":[");
+	free(quoted);
+	for (size_t i = t->at; i < t->at + t->n; i++) {
+		if (i > t->at)
+			sb_put(&b, ",", 1);
+		put_num(&b, sh->nums[i] - prev);
+		sb_put(&b, ",", 1);
+		put_num(&b, (size_t)sh->w[i]);
+		prev = sh->nums[i];
+	}
+	sb_puts(&b, "]");
+	if (b.oom) {
+		sb_free(&b);
+		return NULL;
+	}
+	return b.s;
+}
+
+uint64_t site_shard_hash_start(void)
+{
+	uint64_t h = SITE_HASH_START;
+
+	site_hash_str(&h, SITE_VERSION);
+	return h;
+}
+
+void site_shard_hash_term(uint64_t *h, const char *term, const size_t *nums,
+			  const int *weights, size_t n)
+{
+	site_hash_str(h, term);
+	/* one multiply a posting */
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ (nums[i] * 0x9e3779b97f4a7c15ull +
+			    (uint64_t)weights[i])) *
+		     1099511628211ull;
+}
+
+static void group_clear(struct shards *sh)
+{
+	for (size_t i = 0; i < sh->n; i++) {
+		free(sh->t[i].word);
+		free(sh->t[i].json);
+	}
+	sh->n = 0;
+	sh->np = 0;
+	sh->h = site_shard_hash_start();
+}
+
+static void add_prefix(const char *name, void *ctx)
+{
+	struct shards *sh = ctx;
+
+	json_array_append_new(sh->prefixes, json_string(name));
+}
+
 /* Writes the group as one shard, or as one per three-byte prefix when it
- * is too large to load for a single word. */
+ * is too large to load for a single word; leaves it as it is when the
+ * last build wrote the same postings. */
 static int flush_group(struct shards *sh)
 {
 	size_t size = 0;
+	char name[8], key[17];
 	int rc = 0;
 
-	for (size_t i = 0; i < sh->n; i++)
+	if (!sh->n)
+		return 0;
+	hex(name, sh->group);
+	snprintf(key, sizeof(key), "%016llx", (unsigned long long)sh->h);
+	if (site_unchanged_shards(sh->s, name, key, add_prefix, sh)) {
+		group_clear(sh);
+		return 0;
+	}
+	for (size_t i = 0; i < sh->n; i++) {
+		if (!(sh->t[i].json = member(sh, &sh->t[i]))) {
+			group_clear(sh);
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		}
 		size += strlen(sh->t[i].json) + 1;
-	if (sh->n && size <= SHARD_MAX) {
-		rc = write_shard(sh, sh->group, 0, sh->n);
+	}
+	if (size <= SHARD_MAX) {
+		rc = write_shard(sh, sh->group, 0, sh->n, key);
 	} else {
 		for (size_t i = 0; i < sh->n && rc == 0;) {
 			char prefix[4];
@@ -105,87 +212,77 @@ static int flush_group(struct shards *sh)
 			       (strlen(prefix) == 3 ||
 				strlen(sh->t[j].word) == strlen(prefix)))
 				j++;
-			rc = write_shard(sh, prefix, i, j);
+			rc = write_shard(sh, prefix, i, j, key);
 			i = j;
 		}
 	}
-	for (size_t i = 0; i < sh->n; i++) {
-		free(sh->t[i].word);
-		free(sh->t[i].json);
-	}
-	sh->n = 0;
+	group_clear(sh);
 	return rc;
 }
 
-static int cmp_num(const void *x, const void *y)
-{
-	const size_t *a = x, *b = y;
-
-	return (a[0] > b[0]) - (a[0] < b[0]);
-}
-
-static int on_term(const char *term, char *const *ids, const int *weights,
+static int on_term(const char *term, const size_t *nums, const int *weights,
 		   size_t n, void *ctx)
 {
 	struct shards *sh = ctx;
-	size_t *pairs = malloc(2 * n * sizeof(*pairs)), k = 0, prev = 0;
-	struct sbuf b = { 0 };
-	json_t *key;
-	char *quoted;
+	struct term *t;
 	int rc = 0;
 
-	if (!pairs)
-		return archive_error_set(ARCHIVE_ERROR, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		struct entry *e = site_find(sh->s, ids[i]);
-		size_t num = e ? e->num : site_harvest_num(sh->s, ids[i]);
-
-		/* only reflections of this very build are searchable */
-		if (num == SIZE_MAX)
-			continue;
-		pairs[2 * k] = num;
-		pairs[2 * k + 1] = (size_t)weights[i];
-		k++;
-	}
-	if (!k) {
-		free(pairs);
+	if (!n)
 		return 0;
-	}
-	qsort(pairs, k, 2 * sizeof(*pairs), cmp_num);
 	if (strncmp(term, sh->group, 2) || strlen(sh->group) != (strlen(term) < 2 ? strlen(term) : 2)) {
 		rc = flush_group(sh);
 		snprintf(sh->group, sizeof(sh->group), "%.2s", term);
 	}
-	key = json_string(term);
-	quoted = key ? json_dumps(key, JSON_ENCODE_ANY | JSON_ESCAPE_SLASH)
-		     : NULL;
-	json_decref(key);
-	sb_json(&b, quoted ? quoted : "\"\"");
-	sb_puts(&b, ":[");
-	free(quoted);
-	for (size_t i = 0; i < k; i++) {
-		sb_printf(&b, "%s%zu,%zu", i ? "," : "", pairs[2 * i] - prev,
-			  pairs[2 * i + 1]);
-		prev = pairs[2 * i];
-	}
-	sb_puts(&b, "]");
-	free(pairs);
 	if (sh->n == sh->cap) {
 		struct term *more = realloc(sh->t, (sh->cap = sh->cap * 2 + 64) *
 							   sizeof(*more));
 
-		if (!more) {
-			sb_free(&b);
+		if (!more)
 			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		}
 		sh->t = more;
 	}
-	sh->t[sh->n].word = strdup(term);
-	sh->t[sh->n].json = b.s;
+	if (sh->np + n > sh->capp) {
+		size_t cap = (sh->np + n) * 2;
+		size_t *more = realloc(sh->nums, cap * sizeof(*more));
+		int *w = more ? realloc(sh->w, cap * sizeof(*w)) : NULL;
+
+		if (more)
+			sh->nums = more;
+		if (!w)
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		sh->w = w;
+		sh->capp = cap;
+	}
+	t = &sh->t[sh->n];
+	memset(t, 0, sizeof(*t));
+	if (!(t->word = strdup(term)))
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	sh->n++;
-	return rc || b.oom ? (rc ? rc : archive_error_set(ARCHIVE_ERROR,
-							  "out of memory"))
-			   : 0;
+	memcpy(sh->nums + sh->np, nums, n * sizeof(*nums));
+	memcpy(sh->w + sh->np, weights, n * sizeof(*weights));
+	t->at = sh->np;
+	t->n = n;
+	sh->np += n;
+	site_shard_hash_term(&sh->h, term, nums, weights, n);
+	return rc;
+}
+
+/* A group as the last build had it: its shards stand when they are still
+ * there, as they were written. */
+static int same_group(const char *group, uint64_t hash, void *ctx)
+{
+	struct shards *sh = ctx;
+	char name[8], key[17];
+	int rc = flush_group(sh);
+
+	if (rc != 0)
+		return rc;
+	hex(name, group);
+	snprintf(key, sizeof(key), "%016llx", (unsigned long long)hash);
+	if (!site_unchanged_shards(sh->s, name, key, add_prefix, sh))
+		return 0;
+	snprintf(sh->group, sizeof(sh->group), "%s", group);
+	return 1;
 }
 
 static json_t *strings(char *const *list, size_t n)
@@ -204,11 +301,32 @@ static int doc_chunks(struct site *s)
 	size_t total = s->n + site_harvest_count(s);
 
 	for (size_t k = 0; rc == 0 && k * CHUNK < total; k++) {
-		json_t *docs = json_array();
+		json_t *docs;
 		struct sbuf b = { 0 };
-		char path[64], *text;
+		char path[64], key[17], *text;
+		uint64_t h = SITE_HASH_START;
+		size_t i;
 
-		for (size_t i = k * CHUNK; i < total && i < (k + 1) * CHUNK; i++) {
+		/* a file of the committee's own reflections is made again only
+		 * when one of them changed */
+		for (i = k * CHUNK; i < s->n && i < (k + 1) * CHUNK; i++) {
+			const struct entry *e = s->by_id[i];
+
+			site_hash_str(&h, e->p->id);
+			site_hash_str(&h, e->p->title);
+			site_hash_str(&h, e->p->kind);
+			site_hash_u64(&h, (uint64_t)e->year);
+			for (size_t v = 0; v < e->p->nvalues; v++)
+				site_hash_str(&h, e->p->values[v]);
+			site_hash_str(&h, "");
+			site_hash_str(&h, e->p->summary);
+		}
+		snprintf(path, sizeof(path), "zoeken/d/%zu.js", k);
+		snprintf(key, sizeof(key), "%016llx", (unsigned long long)h);
+		if ((k + 1) * CHUNK <= s->n && site_unchanged(s, path, key))
+			continue;
+		docs = json_array();
+		for (i = k * CHUNK; i < total && i < (k + 1) * CHUNK; i++) {
 			const struct entry *e;
 
 			if (i >= s->n) {
@@ -234,9 +352,9 @@ static int doc_chunks(struct site *s)
 		sb_json(&b, text);
 		sb_puts(&b, ");\n");
 		free(text);
-		snprintf(path, sizeof(path), "zoeken/d/%zu.js", k);
 		rc = b.oom ? archive_error_set(ARCHIVE_ERROR, "out of memory")
-			   : site_write(s, path, b.s, b.len, NULL);
+			   : site_write(s, path, b.s, b.len,
+					(k + 1) * CHUNK <= s->n ? key : NULL);
 		sb_free(&b);
 	}
 	return rc;
@@ -281,18 +399,18 @@ static int index_file(struct site *s, json_t *prefixes)
 
 int site_search_shards(struct site *s, search_index *ix)
 {
-	struct shards sh = { s, NULL, 0, 0, "", json_array() };
+	struct shards sh = { .s = s, .prefixes = json_array() };
 	int rc;
 
-	rc = site_harvest_terms(s, ix, on_term, &sh);
+	group_clear(&sh);
+	rc = site_harvest_terms(s, ix, on_term, same_group, &sh);
 	rc = rc ? rc : flush_group(&sh);
 	rc = rc ? rc : doc_chunks(s);
 	rc = rc ? rc : index_file(s, sh.prefixes);
-	for (size_t i = 0; i < sh.n; i++) {
-		free(sh.t[i].word);
-		free(sh.t[i].json);
-	}
+	group_clear(&sh);
 	free(sh.t);
+	free(sh.nums);
+	free(sh.w);
 	json_decref(sh.prefixes);
 	site_harvest_free(s);
 	return rc;

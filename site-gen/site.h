@@ -22,6 +22,8 @@ typedef struct {
 	size_t written;     /* files written (new or changed) */
 	size_t unchanged;   /* files left as they were */
 	size_t removed;     /* files of an earlier build taken away */
+	size_t loaded;      /* dossiers read from the archive: the others
+			     * were known, unchanged, from the last build */
 } site_stats;
 
 /* Builds the site of archive a's snapshot into out (created when

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Bump when the pages change shape: every page is rendered again. */
 #define SITE_VERSION "2"
@@ -22,6 +23,8 @@ struct sbuf {
 };
 
 void sb_put(struct sbuf *b, const char *s, size_t n);
+/* Room for n more bytes (and the NUL after them): 0, or -1 with oom set. */
+int sb_reserve(struct sbuf *b, size_t n);
 void sb_puts(struct sbuf *b, const char *s);
 void sb_printf(struct sbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -42,18 +45,37 @@ void site_markdown(struct sbuf *b, const char *markdown, int top);
 
 /* A public reflection as the listings need it. */
 struct entry {
-	archive_public *p;  /* the public view, texts freed after pass 1 */
+	archive_public *p;  /* the public view without its long texts */
 	int year;
 	char **mentions;    /* public dossiers its texts mention */
 	size_t nmentions;
 	char key[17];       /* what its page depends on, hashed */
 	size_t num;         /* its number in the search shards (by id) */
+	char tree[41];      /* git id of the dossier's folder */
+	int has_response;
+	uint64_t item;      /* what site_list_item() shows of it, hashed */
+	char *export_head;  /* its line of data/reflecties.json up to the
+			     * related ids (site_export_head), or NULL */
+	int in_place;       /* its texts lie in the mapped model file: only
+			     * the view and its arrays are its own */
 };
+
+/* Frees what an entry owns. */
+void site_entry_free(struct entry *e);
 
 /* A public reflection citing another, in its related list or text. */
 struct cite {
 	const char *dst;
 	struct entry *src;
+};
+
+/* A cache file being read (mapped): its bytes after the magic and key.
+ * bad is set by the first read that runs past the end or finds
+ * nonsense. */
+struct cache_in {
+	const unsigned char *p;
+	size_t len, at, map_len;
+	int bad;
 };
 
 /* What the yearly report counts, per year of receipt. */
@@ -67,8 +89,11 @@ struct year_stats {
 struct site {
 	archive *a;
 	const char *out;
+	int out_fd;         /* the folder out, open */
 	char today[11];
 	const char *name, *title, *base_url, *code, *theme_class;
+	uint64_t frame;     /* what every page's frame shows, hashed */
+	uint64_t labels;    /* the vocabulary's ids and labels, hashed */
 	archive_vocab *vocab;
 	struct entry *e;    /* public reflections, newest first */
 	size_t n;
@@ -85,13 +110,91 @@ struct site {
 	char **old_keys;    /* from the previous build, sorted by path */
 	size_t nold;
 	struct site_harvest *harvest; /* other committees' (harvest.c) */
+	struct cache_in model; /* the model file the entries' texts lie in */
 };
+
+/* Pass one (model.c): fills s->e (unsorted) and s->years from every
+ * dossier of the snapshot, reading only the dossiers that changed since
+ * the previous build; counts those read in s->st->loaded. */
+int site_model_read(struct site *s);
+
+/* ---- what a build keeps for the next (cache.c) -------------------------- */
+
+/* A cache file in the making, written as it grows: magic (8 bytes) and
+ * key first. A failed write only makes cache_commit() fail. */
+struct cache_out {
+	struct sbuf b;
+	FILE *f;
+	char *tmp, *path;
+	uint64_t h;
+	int bad;
+};
+
+/* -1 when the file cannot be made (the put functions then do nothing). */
+int cache_create(struct cache_out *o, const char *path, const char *magic,
+		 const char *key);
+void cache_put_uint(struct cache_out *o, uint64_t v);
+void cache_put_str(struct cache_out *o, const char *s); /* NULL allowed */
+void cache_put_list(struct cache_out *o, char *const *list, size_t n);
+void cache_put_bytes(struct cache_out *o, const char *p, size_t n);
+/* Puts the checksum on and renames the file into place; -1 on failure,
+ * which leaves the earlier file as it was. Either way o is finished. */
+int cache_commit(struct cache_out *o);
+void cache_abort(struct cache_out *o);
+
+/* Opens path when it is whole, of this magic and of exactly this key;
+ * -1 otherwise (nothing to close then). */
+int cache_open(struct cache_in *in, const char *path, const char *magic,
+	       const char *key);
+void cache_close(struct cache_in *in);
+/* Each returns 0, or -1 (and sets in->bad) at the end or on damage. A
+ * text read with cache_get_str() is the caller's to free, NULL when none
+ * was stored; cache_get_bytes() points into the file instead. */
+static inline int cache_get_uint(struct cache_in *in, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	/* a posting is two of these: kept inline */
+	for (int shift = 0; shift < 64 && in->at < in->len; shift += 7) {
+		unsigned char c = in->p[in->at++];
+
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	*v = 0;
+	in->bad = 1;
+	return -1;
+}
+int cache_get_bytes(struct cache_in *in, const char **out, size_t *len);
+int cache_get_str(struct cache_in *in, char **out);
+/* A list whose texts stay where they lie in the file (NUL-terminated);
+ * only the array is the caller's to free. */
+int cache_get_list_in_place(struct cache_in *in, char ***out, size_t *count);
+/* DERIVED/name, the folder made when missing; NULL when it cannot be. */
+char *cache_path(struct site *s, const char *name);
 
 /* Writes OUT/path unless it already holds exactly this; records it. */
 int site_write(struct site *s, const char *path, const char *data,
 	       size_t len, const char *key);
 /* Whether the previous build wrote path with this key (and it exists). */
 int site_unchanged(struct site *s, const char *path, const char *key);
+
+/* FNV-1a over a text (NULL counts as empty) and its end, and over the
+ * bytes of a number: the keys that say what a file depends on. */
+#define SITE_HASH_START 1469598103934665603ull
+void site_hash_str(uint64_t *h, const char *s);
+void site_hash_u64(uint64_t *h, uint64_t v);
+
+/* Whether the previous build wrote the shards of the group with hex name
+ * (zoeken/t/HEX.js, or HEXxx.js for each three-byte prefix of a group
+ * that was split) from postings of this key, and they are all still
+ * there; if so they are recorded as unchanged and each one's name is
+ * passed to fn. */
+int site_unchanged_shards(struct site *s, const char *hex, const char *key,
+			  void (*fn)(const char *name, void *ctx), void *ctx);
 
 /* The public reflection with this id, or NULL. */
 struct entry *site_find(struct site *s, const char *id);
@@ -100,6 +203,11 @@ struct entry *site_find(struct site *s, const char *id);
  * the returned one on. */
 const struct cite *site_cited_by(struct site *s, const char *id,
 				 size_t *count);
+
+/* The start of a reflection's line in data/reflecties.json: the JSON
+ * object of its public fields up to (not including) its related ids,
+ * without the closing brace; NULL when out of memory. */
+char *site_export_head(const archive_public *p);
 
 /* The pages. */
 int site_page_reflection(struct site *s, struct entry *e,
@@ -133,15 +241,38 @@ const char *site_value_label(struct site *s, const char *id);
 /* "23 november 2026" */
 void site_date(struct sbuf *b, const char *iso);
 
-/* Other committees' reflections in the search (harvest.c): streams the
- * word forms of the public rows and of the harvested reflections, merged
- * in order, to fn, after writing a page reflecties/KEY/ for each
- * harvested one. Harvested reflections are numbered from s->n on. */
 struct search_index;
+
+/* Called once per word form, in byte order, with the reflections that
+ * hold it by document number (ascending) and a weight for each. */
+typedef int (*site_term_fn)(const char *term, const size_t *nums,
+			    const int *weights, size_t n, void *ctx);
+
+/* Offered a whole group of word forms (those sharing their first two
+ * bytes, or the one form shorter than that) that is exactly as the last
+ * build had it, with the key of its postings (site_shard_hash_*): 1 when
+ * what was made of it then still stands, and its forms need not be
+ * passed; 0 to have them passed all the same; negative on failure. */
+typedef int (*site_group_fn)(const char *group, uint64_t key, void *ctx);
+
+/* The key of a group's postings: from the start, each form with its
+ * postings in turn. */
+uint64_t site_shard_hash_start(void);
+void site_shard_hash_term(uint64_t *h, const char *term, const size_t *nums,
+			  const int *weights, size_t n);
+
+/* The committee's own postings (postings.c), from what the previous
+ * build kept and the index's rows of what changed since, or all from the
+ * index; kept in turn for the next build. same may be NULL. */
+int site_own_terms(struct site *s, struct search_index *ix, site_term_fn fn,
+		   site_group_fn same, void *ctx);
+
+/* Other committees' reflections in the search (harvest.c): streams the
+ * word forms of the committee's own and of the harvested reflections,
+ * merged in order, to fn, after writing a page reflecties/KEY/ for each
+ * harvested one. Harvested reflections are numbered from s->n on. */
 int site_harvest_terms(struct site *s, struct search_index *ix,
-		       int (*fn)(const char *, char *const *, const int *,
-				 size_t, void *),
-		       void *ctx);
+		       site_term_fn fn, site_group_fn same, void *ctx);
 /* The number of harvested reflections; the document number of one by
  * its key (SIZE_MAX when there is none); its row for the document
  * chunks (a new reference); and freeing them. */

@@ -393,6 +393,84 @@ START_TEST(whole_words_rank_above_parts)
 }
 END_TEST
 
+/* Every (form, dossier, weight) of the public postings, as text lines:
+ * streamed for all rows at once, or asked row by row. */
+struct lines {
+	char buf[1 << 16];
+	size_t len;
+	const char *id;
+};
+
+static int all_postings(const char *term, char *const *ids, const int *w,
+			size_t n, void *ctx)
+{
+	struct lines *l = ctx;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(ids[i], l->id))
+			l->len += (size_t)snprintf(l->buf + l->len,
+						   sizeof(l->buf) - l->len,
+						   "%s %d\n", term, w[i]);
+	ck_assert_uint_lt(l->len, sizeof(l->buf));
+	return 0;
+}
+
+static int row_postings(const char *term, int w, void *ctx)
+{
+	struct lines *l = ctx;
+
+	l->len += (size_t)snprintf(l->buf + l->len, sizeof(l->buf) - l->len,
+				   "%s %d\n", term, w);
+	ck_assert_uint_lt(l->len, sizeof(l->buf));
+	return 0;
+}
+
+/* What a site build renews for a changed reflection, one row tokenized
+ * again, is that row's part of the public postings exactly: the same
+ * forms, compound parts included, with the same weights. */
+START_TEST(public_postings_of_one_row)
+{
+	static const char *const ids[] = { "2021-001", "2022-001", "2023-001",
+					   "2024-001", "2025-001" };
+	static struct lines streamed, row;
+
+	fixture_put_dossier(a, "2025-001", "Drones en satellietbeelden",
+			    FIXTURE_PUBLISHED "values: [privacy, veiligheid]\n"
+			    "topics: [drones]\n",
+			    "Camera's op drones boven de weilanden.",
+			    "Drones, camera's en de persoonlijke levenssfeer.",
+			    "Drones drones drones; satellietbeelden en het "
+			    "algoritmeregister.\n<!-- intern -->\nzeekoe\n"
+			    "<!-- /intern -->\n");
+	ck_assert_int_eq(search_update(ix, 0, NULL), 0);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(*ids); i++) {
+		streamed.len = row.len = 0;
+		streamed.buf[0] = row.buf[0] = '\0';
+		streamed.id = ids[i];
+		ck_assert_int_eq(search_public_terms(ix, all_postings, &streamed),
+				 0);
+		ck_assert_int_eq(search_public_doc_terms(ix, ids[i],
+							 row_postings, &row),
+				 0);
+		ck_assert_uint_gt(row.len, 100);
+		ck_assert_ptr_null(strstr(row.buf, "zeekoe"));
+		ck_assert_msg(!strcmp(streamed.buf, row.buf),
+			      "%s: streamed\n%s\nrow by row\n%s", ids[i],
+			      streamed.buf, row.buf);
+	}
+	/* a row that is not public has none */
+	fixture_put_dossier(a, "2025-002", "Een concept",
+			    "status: draft\nvisibility: public\n", "x",
+			    "Concept.", "Nog niet af.");
+	row.len = 0;
+	ck_assert_int_eq(search_update(ix, 0, NULL), 0);
+	ck_assert_int_eq(search_public_doc_terms(ix, "2025-002", row_postings,
+						 &row),
+			 0);
+	ck_assert_uint_eq(row.len, 0);
+}
+END_TEST
+
 START_TEST(ranking)
 {
 	static const char *const expect[][2] = {
@@ -738,6 +816,7 @@ Suite *search_suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, ranking);
+	tcase_add_test(t, public_postings_of_one_row);
 	tcase_add_test(t, whole_words_rank_above_parts);
 	tcase_add_test(t, results_and_facets);
 	tcase_add_test(t, incremental_updates);

@@ -9,6 +9,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,6 +488,165 @@ START_TEST(incremental)
 }
 END_TEST
 
+/* Removes a folder and everything in it (the name stays the caller's). */
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void remove_tree(const char *path)
+{
+	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static const char *const caches[] = { "site-model.bin", "site-postings.bin" };
+
+/* Moves the build caches of the derived folder from one name to another
+ * (suffix "" for the real names). */
+static void move_caches(const char *from, const char *to)
+{
+	for (size_t i = 0; i < 2; i++) {
+		char f[4200], t[4200];
+
+		snprintf(f, sizeof(f), "%s/%s%s", archive_derived_dir(a),
+			 caches[i], from);
+		snprintf(t, sizeof(t), "%s/%s%s", archive_derived_dir(a),
+			 caches[i], to);
+		rename(f, t);
+	}
+}
+
+/* The site in out, built on what earlier builds kept, is byte for byte
+ * the site a build without any of that makes. */
+static void same_as_fresh(const char *what)
+{
+	struct snapshot inc = { 0 }, fresh = { 0 };
+	char fresh_out[600];
+	site_stats st;
+
+	snprintf(fresh_out, sizeof(fresh_out), "%s/fresh", dir);
+	remove_tree(fresh_out);
+	move_caches("", ".aside");
+	ck_assert_msg(site_build(a, fresh_out, &st) == 0, "%s: %s", what,
+		      archive_error_last());
+	/* without what earlier builds kept, every dossier is read */
+	ck_assert_uint_ge(st.loaded, st.reflections);
+	move_caches(".aside", "");
+	walk(out, "", take, &inc);
+	walk(fresh_out, "", take, &fresh);
+	ck_assert_msg(inc.n == fresh.n, "%s: %zu files against %zu", what,
+		      inc.n, fresh.n);
+	for (size_t i = 0; i < fresh.n; i++) {
+		const char *t = text_of(&inc, fresh.names[i]);
+
+		ck_assert_msg(t, "%s: %s missing", what, fresh.names[i]);
+		ck_assert_msg(!strcmp(t, fresh.texts[i]), "%s: %s differs", what,
+			      fresh.names[i]);
+	}
+	snapshot_free(&inc);
+	snapshot_free(&fresh);
+	remove_tree(fresh_out);
+}
+
+START_TEST(incremental_as_fresh)
+{
+	site_stats st;
+	char path[4200];
+
+	committee();
+	fixture_put_dossier(a, "2025-002", "Algoritmes in de bijstand",
+			    FIXTURE_PUBLISHED "values: [rechtvaardigheid]\n",
+			    "x", "Uitlegbaar of niet.", "Over algoritmes.");
+	build(&st);
+	ck_assert_uint_eq(st.loaded, 3);
+	same_as_fresh("the first build");
+	/* nothing changed: nothing read, nothing written */
+	build(&st);
+	ck_assert_uint_eq(st.loaded, 0);
+	ck_assert_uint_eq(st.written, 0);
+
+	/* one advice changes: that dossier is read again, and only it */
+	fixture_put_dossier(a, "2025-002", "Algoritmes in de bijstand",
+			    FIXTURE_PUBLISHED "values: [rechtvaardigheid]\n",
+			    "x", "Uitlegbaar of niet.",
+			    "Over algoritmes en hun uitleg aan inwoners.");
+	build(&st);
+	ck_assert_uint_eq(st.loaded, 1);
+	same_as_fresh("an advice changed");
+
+	/* a reflection between two others: the documents are numbered anew */
+	fixture_put_dossier(a, "2024-002", "Drones boven de weilanden",
+			    FIXTURE_PUBLISHED "values: [veiligheid, privacy]\n",
+			    "x", "Drones met mate.", "Over drones en subsidies.");
+	build(&st);
+	ck_assert_uint_eq(st.loaded, 1);
+	same_as_fresh("a reflection added between others");
+
+	/* a title that the pages citing it show */
+	fixture_put_dossier(a, "2024-001", "Camera's op het Stationsplein",
+			    FIXTURE_PUBLISHED "values: [privacy]\n", "De casus.",
+			    "Camera's alleen met een doel.",
+			    "Camera's, tellen en volgen.");
+	build(&st);
+	same_as_fresh("a cited reflection renamed");
+
+	/* unpublished: gone from pages, listings, shards and data */
+	fixture_put_dossier(a, "2024-002", "Drones boven de weilanden",
+			    "status: published\nvisibility: confidential\n", "x",
+			    "Drones met mate.", "Over drones en subsidies.");
+	build(&st);
+	same_as_fresh("a reflection made confidential");
+
+	/* an embargo that ends with the calendar, not with a commit */
+	fixture_put_dossier(a, "2026-001", "Gezichtsherkenning bij evenementen",
+			    FIXTURE_PUBLISHED "embargo_until: 2026-12-01\n", "x",
+			    "Nee, tenzij.", "Over gezichten.");
+	build(&st);
+	ck_assert(!exists("reflecties/2026-001/index.html"));
+	same_as_fresh("under an embargo");
+	setenv("MORES_TODAY", "2026-12-02", 1);
+	build(&st);
+	ck_assert_uint_ge(st.loaded, 1);
+	ck_assert(exists("reflecties/2026-001/index.html"));
+	same_as_fresh("the embargo over");
+
+	/* the vocabulary: labels on pages, synonyms in the search shards */
+	fixture_commit_text(a, "values.yml",
+			    "- id: privacy\n  label: Persoonlijke levenssfeer\n"
+			    "  question: Wie ziet wat?\n  synonyms: [gegevens]\n"
+			    "- id: transparantie\n  label: Openheid\n  "
+			    "question: Kan iedereen het volgen?\n"
+			    "- id: veiligheid\n  label: Veiligheid\n  question: "
+			    "Is het veilig?\n- id: rechtvaardigheid\n  label: "
+			    "Rechtvaardigheid\n  question: Is het eerlijk?\n");
+	build(&st);
+	same_as_fresh("the vocabulary changed");
+
+	/* damaged caches are set aside, not believed */
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", archive_derived_dir(a),
+			 caches[i]);
+		fixture_write_file(path, "MORESSM4 not what was written");
+	}
+	fixture_put_dossier(a, "2025-002", "Algoritmes in de bijstand",
+			    FIXTURE_PUBLISHED "values: [rechtvaardigheid]\n",
+			    "x", "Uitlegbaar of niet.", "Weer anders.");
+	build(&st);
+	same_as_fresh("the caches damaged");
+
+	/* a page removed from the folder by hand is made again */
+	snprintf(path, sizeof(path), "%s/reflecties/2025-001/index.html", out);
+	ck_assert_int_eq(unlink(path), 0);
+	build(&st);
+	ck_assert(exists("reflecties/2025-001/index.html"));
+	same_as_fresh("a page removed by hand");
+}
+END_TEST
+
 START_TEST(empty_archive_and_bad_theme)
 {
 	site_stats st;
@@ -528,6 +688,7 @@ Suite *site_suite(void)
 	tcase_add_test(t, internal_links_resolve);
 	tcase_add_test(t, deterministic);
 	tcase_add_test(t, incremental);
+	tcase_add_test(t, incremental_as_fresh);
 	tcase_add_test(t, empty_archive_and_bad_theme);
 	suite_add_tcase(s, t);
 	return s;

@@ -1,0 +1,277 @@
+/*
+ * cache.c: the files a build keeps in the archive's derived folder for
+ * the next one (the model of pass one, the postings of the search
+ * shards). Each is written to a temporary name and renamed, ends in a
+ * checksum of everything before it, and is read back only when it is
+ * whole: a damaged or half-written cache is set aside, never trusted,
+ * and the build then does the work itself. Numbers are little-endian
+ * varints; a text is its length and its bytes, or a marker for none.
+ */
+#include "site_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NONE 0xffffffffu
+#define FLUSH_AT (1u << 20)
+
+/* Eight bytes a step, the rest one by one: a writer that hands over its
+ * bytes in runs of a multiple of eight gets what a reader of the whole
+ * file gets. */
+static uint64_t checksum(uint64_t h, const unsigned char *p, size_t n)
+{
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	while (n--)
+		h = (h ^ *p++) * 1099511628211ull;
+	return h;
+}
+
+#define CHECKSUM_START 1469598103934665603ull
+
+/* ---- writing ------------------------------------------------------------- */
+
+/* Writes what is buffered, but for the last len % 8 bytes unless this
+ * is the end. */
+static void flush(struct cache_out *o, int end)
+{
+	size_t n;
+
+	if (o->b.oom)
+		o->bad = 1;
+	if (o->bad)
+		return;
+	n = end ? o->b.len : o->b.len & ~(size_t)7;
+	o->h = checksum(o->h, (const unsigned char *)o->b.s, n);
+	if (n && fwrite(o->b.s, 1, n, o->f) != n)
+		o->bad = 1;
+	if (n && o->b.len > n)
+		memmove(o->b.s, o->b.s + n, o->b.len - n);
+	o->b.len -= n;
+}
+
+int cache_create(struct cache_out *o, const char *path, const char *magic,
+		 const char *key)
+{
+	memset(o, 0, sizeof(*o));
+	o->h = CHECKSUM_START;
+	if (!path || asprintf(&o->tmp, "%s.tmp-%d", path, (int)getpid()) < 0) {
+		o->tmp = NULL;
+		return -1;
+	}
+	if (!(o->path = strdup(path)) || !(o->f = fopen(o->tmp, "wb"))) {
+		free(o->path);
+		free(o->tmp);
+		memset(o, 0, sizeof(*o));
+		return -1;
+	}
+	sb_put(&o->b, magic, 8);
+	cache_put_str(o, key);
+	return 0;
+}
+
+void cache_put_uint(struct cache_out *o, uint64_t v)
+{
+	unsigned char *p;
+
+	if (!o->f || sb_reserve(&o->b, 10) != 0)
+		return;
+	p = (unsigned char *)o->b.s + o->b.len;
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	o->b.len = (size_t)(p - (unsigned char *)o->b.s);
+	if (o->b.len >= FLUSH_AT)
+		flush(o, 0);
+}
+
+void cache_put_str(struct cache_out *o, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	cache_put_uint(o, s ? n : NONE);
+	/* with its NUL, so that a reader can use it where it lies */
+	if (s && o->f)
+		sb_put(&o->b, s, n + 1);
+}
+
+void cache_put_bytes(struct cache_out *o, const char *p, size_t n)
+{
+	if (!o->f)
+		return;
+	sb_put(&o->b, p, n);
+	if (o->b.len >= FLUSH_AT)
+		flush(o, 0);
+}
+
+void cache_put_list(struct cache_out *o, char *const *list, size_t n)
+{
+	cache_put_uint(o, n);
+	for (size_t i = 0; i < n; i++)
+		cache_put_str(o, list[i]);
+}
+
+void cache_abort(struct cache_out *o)
+{
+	if (o->f) {
+		fclose(o->f);
+		unlink(o->tmp);
+	}
+	sb_free(&o->b);
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof(*o));
+}
+
+int cache_commit(struct cache_out *o)
+{
+	unsigned char sum[8];
+	int rc;
+
+	if (!o->f)
+		return -1;
+	flush(o, 1);
+	for (int i = 0; i < 8; i++)
+		sum[i] = (unsigned char)(o->h >> (8 * i));
+	if (!o->bad && fwrite(sum, 1, sizeof(sum), o->f) != sizeof(sum))
+		o->bad = 1;
+	rc = fclose(o->f);
+	o->f = NULL;
+	if (o->bad || rc != 0 || rename(o->tmp, o->path) != 0) {
+		unlink(o->tmp);
+		rc = -1;
+	}
+	sb_free(&o->b);
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof(*o));
+	return rc ? -1 : 0;
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+int cache_get_bytes(struct cache_in *in, const char **out, size_t *len)
+{
+	uint64_t n;
+
+	*out = NULL;
+	*len = 0;
+	if (cache_get_uint(in, &n) != 0)
+		return -1;
+	if (n == NONE)
+		return 0;
+	if (n >= in->len - in->at || in->p[in->at + n] != '\0')
+		return in->bad = 1, -1;
+	*out = (const char *)in->p + in->at;
+	*len = (size_t)n;
+	in->at += (size_t)n + 1;
+	return 0;
+}
+
+int cache_get_str(struct cache_in *in, char **out)
+{
+	const char *p;
+	size_t n;
+
+	*out = NULL;
+	if (cache_get_bytes(in, &p, &n) != 0)
+		return -1;
+	if (p && !(*out = strndup(p, n)))
+		return in->bad = 1, -1;
+	return 0;
+}
+
+int cache_get_list_in_place(struct cache_in *in, char ***out, size_t *count)
+{
+	uint64_t n;
+
+	*out = NULL;
+	*count = 0;
+	if (cache_get_uint(in, &n) != 0)
+		return -1;
+	if (n > in->len - in->at)
+		return in->bad = 1, -1;
+	if (n && !(*out = calloc((size_t)n, sizeof(**out))))
+		return in->bad = 1, -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *p;
+		size_t len;
+
+		if (cache_get_bytes(in, &p, &len) != 0 || !p) {
+			free(*out);
+			*out = NULL;
+			return in->bad = 1, -1;
+		}
+		(*out)[i] = (char *)p;
+	}
+	*count = (size_t)n;
+	return 0;
+}
+
+int cache_open(struct cache_in *in, const char *path, const char *magic,
+	       const char *key)
+{
+	const unsigned char *map;
+	const char *stored;
+	struct stat st;
+	size_t len, n;
+	uint64_t h = 0;
+	int fd;
+
+	memset(in, 0, sizeof(*in));
+	if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || st.st_size < 17) {
+		close(fd);
+		return -1;
+	}
+	len = (size_t)st.st_size;
+	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -1;
+	for (int i = 0; i < 8; i++)
+		h |= (uint64_t)map[len - 8 + i] << (8 * i);
+	in->p = map;
+	in->len = len - 8;
+	in->map_len = len;
+	in->at = 8;
+	if (memcmp(map, magic, 8) != 0 ||
+	    h != checksum(CHECKSUM_START, map, len - 8) ||
+	    cache_get_bytes(in, &stored, &n) != 0 || !stored ||
+	    n != strlen(key) || memcmp(stored, key, n) != 0) {
+		cache_close(in);
+		return -1;
+	}
+	return 0;
+}
+
+void cache_close(struct cache_in *in)
+{
+	if (in->p)
+		munmap((void *)in->p, in->map_len);
+	memset(in, 0, sizeof(*in));
+}
+
+char *cache_path(struct site *s, const char *name)
+{
+	const char *dir = archive_derived_dir(s->a);
+	char *path;
+
+	if (!dir || (mkdir(dir, 0755) != 0 && errno != EEXIST))
+		return NULL;
+	return asprintf(&path, "%s/%s", dir, name) < 0 ? NULL : path;
+}

@@ -1,0 +1,623 @@
+/*
+ * postings.c: the committee's own postings for the search shards, word
+ * form by word form: the reflections that hold the form (by document
+ * number, ascending) and a weight for each. A build with nothing to go
+ * on streams them from the index (search_public_terms). It keeps them in
+ * site-postings.bin in the derived folder, with the folder id of every
+ * reflection they came from, and the next build takes the postings of
+ * each unchanged reflection from there and asks the index only about the
+ * reflections that are new or changed (search_public_doc_terms): after
+ * one change, one row is tokenized instead of every instance of every
+ * word being read back. Both ways give the same postings, since both
+ * come from the same public rows through the same tokenizer.
+ *
+ * The file holds the forms in the groups the shards are made of (their
+ * first two bytes), each with the key of the shard it makes: a group
+ * that no changed reflection touches, under the same numbering, is
+ * offered to the caller as a whole (same), and when the caller still has
+ * its shard it is neither read nor passed on, and is copied as it is.
+ */
+#include "site_int.h"
+#include "search/search.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define POSTINGS_MAGIC "MORESPS3"
+#define POSTINGS_FILE "site-postings.bin"
+#define GONE SIZE_MAX
+
+/* A form of the group being gathered. */
+struct gterm {
+	size_t word; /* offset in words */
+	size_t at, n; /* its postings in gnums and gw */
+};
+
+/* A posting of a new or changed reflection. */
+struct fresh {
+	char *term;
+	size_t num;
+	int w;
+};
+
+struct own {
+	struct site *s;
+	site_term_fn fn;
+	site_group_fn same;
+	void *ctx;
+	/* the file for the next build, when it is written */
+	struct cache_out out;
+	struct sbuf body; /* the group being written */
+	/* the group being gathered: its forms (in words) and postings */
+	char group[3];
+	struct gterm *gt;
+	size_t ngt, capgt;
+	struct sbuf words;
+	size_t *gnums;
+	int *gw;
+	size_t ngp, capgp;
+	/* one form's postings */
+	size_t *nums;
+	int *w;
+	size_t n, cap;
+	/* the postings of new and changed reflections, by form */
+	struct fresh *f;
+	size_t nf, capf;
+	size_t now; /* the reflection whose row is being read */
+};
+
+/* The postings depend on the index's word forms and on the vocabulary,
+ * whose labels and synonyms the public rows hold. */
+static char *postings_key(struct site *s)
+{
+	uint64_t h = SITE_HASH_START;
+	char *key;
+
+	for (size_t i = 0; i < archive_vocab_count(s->vocab); i++) {
+		const archive_node *v = archive_vocab_at(s->vocab, i);
+		archive_node *syn = archive_node_get(v, "synonyms");
+
+		site_hash_str(&h, archive_node_get_scalar(v, "id"));
+		site_hash_str(&h, archive_node_get_scalar(v, "label"));
+		for (size_t k = 0; k < archive_node_count(syn); k++)
+			site_hash_str(&h, archive_node_scalar(archive_node_at(syn, k)));
+		site_hash_str(&h, "");
+	}
+	if (asprintf(&key, "%s|%s|%016llx", SITE_VERSION, search_version(),
+		     (unsigned long long)h) < 0)
+		return NULL;
+	return key;
+}
+
+/* The group of a form: its first two bytes (or the form, when shorter). */
+static void group_of(char out[3], const char *term, size_t len)
+{
+	size_t n = len < 2 ? len : 2;
+
+	memcpy(out, term, n);
+	out[n] = '\0';
+}
+
+/* ---- writing the file ------------------------------------------------------- */
+
+/* Appends v as a varint; the caller made room (10 bytes). */
+static inline void put_varint(unsigned char **at, uint64_t v)
+{
+	unsigned char *p = *at;
+
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	*at = p;
+}
+
+static void begin_file(struct own *o, const char *path, const char *key)
+{
+	struct site *s = o->s;
+
+	cache_create(&o->out, path, POSTINGS_MAGIC, key);
+	cache_put_uint(&o->out, s->n);
+	for (size_t i = 0; i < s->n; i++) {
+		cache_put_str(&o->out, s->by_id[i]->p->id);
+		cache_put_str(&o->out, s->by_id[i]->tree);
+	}
+}
+
+/* Puts a group into the file: name, key, length, then the bytes. */
+static void put_group(struct own *o, const char *group, uint64_t h,
+		      const char *body, size_t len)
+{
+	cache_put_str(&o->out, group);
+	cache_put_uint(&o->out, h);
+	cache_put_uint(&o->out, len);
+	cache_put_bytes(&o->out, body, len);
+}
+
+/* The group gathered so far, done: offered whole to the caller, passed on
+ * form by form when the caller wants that, and kept for the next build. */
+static int finish_group(struct own *o)
+{
+	uint64_t h = site_shard_hash_start();
+	int rc = 0, done = 0;
+
+	if (!o->ngt)
+		return 0;
+	if (o->words.oom)
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	for (size_t i = 0; i < o->ngt; i++)
+		site_shard_hash_term(&h, o->words.s + o->gt[i].word,
+				     o->gnums + o->gt[i].at, o->gw + o->gt[i].at,
+				     o->gt[i].n);
+	if (o->same && (done = o->same(o->group, h, o->ctx)) < 0)
+		return done;
+	for (size_t i = 0; !done && rc == 0 && i < o->ngt; i++)
+		rc = o->fn(o->words.s + o->gt[i].word, o->gnums + o->gt[i].at,
+			   o->gw + o->gt[i].at, o->gt[i].n, o->ctx);
+	if (rc == 0 && o->out.f) {
+		o->body.len = 0;
+		for (size_t i = 0; i < o->ngt; i++) {
+			const char *term = o->words.s + o->gt[i].word;
+			size_t prev = 0, len = strlen(term);
+			unsigned char *at;
+
+			/* at most ten bytes a number, two a posting */
+			if (sb_reserve(&o->body, 20 + len + 20 * o->gt[i].n) != 0)
+				break;
+			at = (unsigned char *)o->body.s + o->body.len;
+			put_varint(&at, len);
+			memcpy(at, term, len);
+			at += len;
+			put_varint(&at, o->gt[i].n);
+			for (size_t k = o->gt[i].at; k < o->gt[i].at + o->gt[i].n;
+			     k++) {
+				put_varint(&at, o->gnums[k] - prev);
+				put_varint(&at, (uint64_t)o->gw[k]);
+				prev = o->gnums[k];
+			}
+			o->body.len = (size_t)(at - (unsigned char *)o->body.s);
+		}
+		if (o->body.oom)
+			o->out.bad = 1;
+		else
+			put_group(o, o->group, h, o->body.s, o->body.len);
+	}
+	o->ngt = o->ngp = 0;
+	o->words.len = 0;
+	return rc;
+}
+
+/* Makes room for a form's n postings at the end of the group being
+ * gathered, finishing the group before when the form starts another, and
+ * points o->nums and o->w there (o->n = 0). */
+static int room(struct own *o, const char *term, size_t n)
+{
+	char group[3];
+	int rc;
+
+	group_of(group, term, strlen(term));
+	if (o->ngt && strcmp(group, o->group) && (rc = finish_group(o)) != 0)
+		return rc;
+	memcpy(o->group, group, sizeof(group));
+	if (o->ngp + n > o->capgp) {
+		size_t cap = (o->ngp + n) * 2;
+		size_t *nums = realloc(o->gnums, cap * sizeof(*nums));
+		int *w = nums ? realloc(o->gw, cap * sizeof(*w)) : NULL;
+
+		if (nums)
+			o->gnums = nums;
+		if (!w)
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		o->gw = w;
+		o->capgp = cap;
+	}
+	o->nums = o->gnums + o->ngp;
+	o->w = o->gw + o->ngp;
+	o->n = 0;
+	return 0;
+}
+
+/* Adds the form whose o->n postings room() placed to the group. */
+static int emit(struct own *o, const char *term)
+{
+	size_t len = strlen(term);
+
+	if (!o->n)
+		return 0;
+	if (o->ngt == o->capgt) {
+		size_t cap = o->capgt * 2 + 64;
+		struct gterm *more = realloc(o->gt, cap * sizeof(*more));
+
+		if (!more)
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		o->gt = more;
+		o->capgt = cap;
+	}
+	o->gt[o->ngt] = (struct gterm){ o->words.len, o->ngp, o->n };
+	sb_put(&o->words, term, len + 1);
+	o->ngp += o->n;
+	o->ngt++;
+	return 0;
+}
+
+/* ---- from the index, everything ------------------------------------------- */
+
+static int cmp_pair(const void *x, const void *y)
+{
+	const size_t *a = x, *b = y;
+
+	return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+static int from_index(const char *term, char *const *ids, const int *weights,
+		      size_t n, void *ctx)
+{
+	struct own *o = ctx;
+	size_t *pairs = malloc((2 * n + 1) * sizeof(*pairs)), k = 0;
+	int rc;
+
+	if (!pairs)
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct entry *e = site_find(o->s, ids[i]);
+
+		/* only reflections of this very build are searchable */
+		if (!e)
+			continue;
+		pairs[2 * k] = e->num;
+		pairs[2 * k + 1] = (size_t)weights[i];
+		k++;
+	}
+	if (k > 1)
+		qsort(pairs, k, 2 * sizeof(*pairs), cmp_pair);
+	rc = room(o, term, k);
+	for (size_t i = 0; rc == 0 && i < k; i++) {
+		o->nums[i] = pairs[2 * i];
+		o->w[i] = (int)pairs[2 * i + 1];
+	}
+	free(pairs);
+	if (rc != 0)
+		return rc;
+	o->n = k;
+	return emit(o, term);
+}
+
+/* ---- from the last build, with the changed rows anew ------------------------ */
+
+static int add_fresh(const char *term, int weight, void *ctx)
+{
+	struct own *o = ctx;
+
+	if (o->nf == o->capf) {
+		size_t cap = o->capf * 2 + 1024;
+		struct fresh *more = realloc(o->f, cap * sizeof(*more));
+
+		if (!more)
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		o->f = more;
+		o->capf = cap;
+	}
+	if (!(o->f[o->nf].term = strdup(term)))
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	o->f[o->nf].num = o->now;
+	o->f[o->nf].w = weight;
+	o->nf++;
+	return 0;
+}
+
+static int cmp_fresh(const void *x, const void *y)
+{
+	const struct fresh *a = x, *b = y;
+	int c = strcmp(a->term, b->term);
+
+	return c ? c : (a->num > b->num) - (a->num < b->num);
+}
+
+static void fresh_free(struct own *o)
+{
+	for (size_t i = 0; i < o->nf; i++)
+		free(o->f[i].term);
+	free(o->f);
+	o->f = NULL;
+	o->nf = o->capf = 0;
+}
+
+/* Compares a stored text (not NUL-terminated) with a text. */
+static int cmp_stored(const char *p, size_t n, const char *t)
+{
+	size_t m = strlen(t);
+	int c = memcmp(p, t, n < m ? n : m);
+
+	return c ? c : (n > m) - (n < m);
+}
+
+/* Moves the fresh postings of term (those from k on) in among the kept
+ * ones of o, by number, and returns where the next form's start. */
+static size_t mix_fresh(struct own *o, const char *term, size_t k)
+{
+	size_t to = k, i = o->n, f, j;
+
+	while (to < o->nf && !strcmp(o->f[to].term, term))
+		to++;
+	/* from the back, so that the kept ones make room as they go */
+	j = o->n + (to - k);
+	for (f = to; f > k;) {
+		if (i > 0 && o->nums[i - 1] > o->f[f - 1].num) {
+			i--;
+			j--;
+			o->nums[j] = o->nums[i];
+			o->w[j] = o->w[i];
+		} else {
+			f--;
+			j--;
+			o->nums[j] = o->f[f].num;
+			o->w[j] = o->f[f].w;
+		}
+	}
+	o->n += to - k;
+	return to;
+}
+
+/* Emits the fresh forms from *k on that sort before the stored text
+ * [p, p+n) (all of them when p is NULL). */
+static int fresh_before(struct own *o, size_t *k, const char *p, size_t n)
+{
+	int rc = 0;
+
+	while (rc == 0 && *k < o->nf &&
+	       (!p || cmp_stored(p, n, o->f[*k].term) > 0)) {
+		char term[256];
+
+		snprintf(term, sizeof(term), "%s", o->f[*k].term);
+		if ((rc = room(o, term, o->nf - *k)) != 0)
+			break;
+		*k = mix_fresh(o, term, *k);
+		rc = emit(o, term);
+	}
+	return rc;
+}
+
+/* One group of the old file: its forms merged with the fresh postings
+ * (those from *k on); map gives each of the old file's reflections its
+ * number now, or GONE. Sets *damaged when it does not read as it was
+ * written. */
+static int merge_group(struct own *o, struct cache_in *g, const size_t *map,
+		       size_t nold, size_t *k, int *damaged)
+{
+	char term[256];
+	int rc = 0;
+
+	while (rc == 0 && g->at < g->len) {
+		const char *p;
+		size_t plen, at = 0;
+		uint64_t n, d, w;
+
+		if (cache_get_uint(g, &n) != 0 || n >= sizeof(term) ||
+		    n > g->len - g->at)
+			return *damaged = 1, -1;
+		p = (const char *)g->p + g->at;
+		plen = (size_t)n;
+		g->at += plen;
+		if ((rc = fresh_before(o, k, p, plen)) != 0)
+			return rc;
+		memcpy(term, p, plen);
+		term[plen] = '\0';
+		if (cache_get_uint(g, &n) != 0 || n > g->len)
+			return *damaged = 1, -1;
+		if ((rc = room(o, term, (size_t)n + o->nf - *k)) != 0)
+			return rc;
+		for (uint64_t i = 0; i < n; i++) {
+			if (cache_get_uint(g, &d) != 0 ||
+			    cache_get_uint(g, &w) != 0 ||
+			    (at += (size_t)d) >= nold || w > INT32_MAX)
+				return *damaged = 1, -1;
+			if (map[at] != GONE) {
+				o->nums[o->n] = map[at];
+				o->w[o->n++] = (int)w;
+			}
+		}
+		if (*k < o->nf && !strcmp(o->f[*k].term, term))
+			*k = mix_fresh(o, term, *k);
+		rc = emit(o, term);
+	}
+	return rc;
+}
+
+/* Whether a group of the old file holds a posting of a reflection that
+ * changed or went (1), or not (0); -1 when it does not read. */
+static int touched(struct cache_in g, const size_t *map, size_t nold)
+{
+	while (g.at < g.len) {
+		uint64_t n, d, w;
+		size_t at = 0;
+
+		if (cache_get_uint(&g, &n) != 0 || n > g.len - g.at)
+			return -1;
+		g.at += (size_t)n;
+		if (cache_get_uint(&g, &n) != 0)
+			return -1;
+		for (uint64_t i = 0; i < n; i++) {
+			if (cache_get_uint(&g, &d) != 0 ||
+			    cache_get_uint(&g, &w) != 0 || (at += (size_t)d) >= nold)
+				return -1;
+			if (map[at] == GONE)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* The groups of the old file, each offered whole when it can be: when
+ * the reflections kept their numbers and no changed one has a posting
+ * in it, before or now. */
+static int merge(struct own *o, struct cache_in *in, const size_t *map,
+		 size_t nold, int renumbered, int *damaged)
+{
+	size_t k = 0;
+	int rc = 0;
+
+	for (;;) {
+		const char *name;
+		size_t nlen;
+		uint64_t hash, len;
+		struct cache_in g;
+		char group[3];
+
+		if (cache_get_bytes(in, &name, &nlen) != 0 || nlen > 2)
+			return *damaged = 1, -1;
+		if (!name)
+			break;
+		if (cache_get_uint(in, &hash) != 0 ||
+		    cache_get_uint(in, &len) != 0 || len > in->len - in->at)
+			return *damaged = 1, -1;
+		g = (struct cache_in){ in->p + in->at, (size_t)len, 0, 0, 0 };
+		in->at += (size_t)len;
+		memcpy(group, name, nlen);
+		group[nlen] = '\0';
+		if ((rc = fresh_before(o, &k, name, nlen)) != 0)
+			return rc;
+		/* untouched by any change, under the same numbers */
+		if (!renumbered && o->same &&
+		    !(k < o->nf && !strncmp(o->f[k].term, group, nlen) &&
+		      (nlen == 2 || strlen(o->f[k].term) == nlen)) &&
+		    (rc = touched(g, map, nold)) == 0) {
+			/* what came before is a group of its own */
+			if ((rc = finish_group(o)) != 0 ||
+			    (rc = o->same(group, hash, o->ctx)) < 0)
+				return rc;
+			if (rc == 1) {
+				if (o->out.f)
+					put_group(o, group, hash,
+						  (const char *)g.p, g.len);
+				continue;
+			}
+		}
+		if (rc < 0)
+			return *damaged = 1, -1;
+		if ((rc = merge_group(o, &g, map, nold, &k, damaged)) != 0)
+			return rc;
+	}
+	rc = fresh_before(o, &k, NULL, 0);
+	return rc ? rc : finish_group(o);
+}
+
+/* The postings of reflection j, asked of the index. */
+static int ask_index(struct own *o, search_index *ix, size_t j)
+{
+	o->now = j;
+	return search_public_doc_terms(ix, o->s->by_id[j]->p->id, add_fresh, o);
+}
+
+/* Takes what it can from the old file; 1 when it is of no use (the
+ * caller then reads everything from the index), else 0 or an error. */
+static int from_last_build(struct own *o, search_index *ix, const char *path,
+			   const char *key)
+{
+	struct site *s = o->s;
+	struct cache_in in;
+	uint64_t nold;
+	size_t *map = NULL, j = 0, i;
+	int rc = 0, damaged = 0, changed, renumbered;
+
+	if (cache_open(&in, path, POSTINGS_MAGIC, key) != 0)
+		return 1;
+	if (cache_get_uint(&in, &nold) != 0 || nold > in.len ||
+	    !(map = malloc((nold ? (size_t)nold : 1) * sizeof(*map)))) {
+		cache_close(&in);
+		return 1;
+	}
+	changed = renumbered = nold != s->n;
+	/* both lists are sorted by id: one walk pairs them */
+	for (i = 0; i < nold && rc == 0; i++) {
+		const char *id, *tree;
+		size_t nid, ntree;
+
+		if (cache_get_bytes(&in, &id, &nid) != 0 || !id ||
+		    cache_get_bytes(&in, &tree, &ntree) != 0 || !tree)
+			break;
+		map[i] = GONE;
+		while (rc == 0 && j < s->n &&
+		       cmp_stored(id, nid, s->by_id[j]->p->id) > 0) {
+			rc = ask_index(o, ix, j++);
+			changed = renumbered = 1;
+		}
+		if (rc != 0 || j >= s->n ||
+		    cmp_stored(id, nid, s->by_id[j]->p->id) != 0) {
+			changed = renumbered = 1; /* no longer on the site */
+			continue;
+		}
+		if (!cmp_stored(tree, ntree, s->by_id[j]->tree)) {
+			map[i] = j;
+			changed |= i != j;
+			renumbered |= i != j;
+		} else {
+			rc = ask_index(o, ix, j);
+			changed = 1;
+		}
+		j++;
+	}
+	if (rc == 0 && i < nold) {
+		free(map);
+		cache_close(&in);
+		return 1;
+	}
+	for (; rc == 0 && j < s->n; j++) {
+		rc = ask_index(o, ix, j);
+		changed = renumbered = 1;
+	}
+	if (rc == 0 && o->nf > 1)
+		qsort(o->f, o->nf, sizeof(*o->f), cmp_fresh);
+	/* the file is written again only when its postings changed */
+	if (rc == 0 && changed)
+		begin_file(o, path, key);
+	if (rc == 0 &&
+	    (merge(o, &in, map, (size_t)nold, renumbered, &damaged) != 0 ||
+	     (in.at != in.len && (damaged = 1))))
+		rc = damaged ? archive_error_set(ARCHIVE_ERROR,
+						 "%s: damaged; remove it and "
+						 "build again",
+						 path)
+			     : archive_error_code();
+	free(map);
+	cache_close(&in);
+	return rc;
+}
+
+int site_own_terms(struct site *s, search_index *ix, site_term_fn fn,
+		   site_group_fn same, void *ctx)
+{
+	struct own o = { .s = s, .fn = fn, .same = same, .ctx = ctx };
+	char *path = cache_path(s, POSTINGS_FILE), *key = postings_key(s);
+	int rc;
+
+	if (!key) {
+		free(path);
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	}
+	if ((rc = search_update(ix, 0, NULL)) == 0) {
+		rc = path ? from_last_build(&o, ix, path, key) : 1;
+		if (rc == 1) {
+			/* of no use: nothing was passed on yet */
+			fresh_free(&o);
+			begin_file(&o, path, key);
+			rc = search_public_terms(ix, from_index, &o);
+			rc = rc ? rc : finish_group(&o);
+		}
+	}
+	if (rc == 0 && o.out.f) {
+		cache_put_str(&o.out, NULL);
+		cache_commit(&o.out);
+	} else {
+		cache_abort(&o.out);
+	}
+	sb_free(&o.body);
+	sb_free(&o.words);
+	free(o.gt);
+	free(o.gnums);
+	free(o.gw);
+	fresh_free(&o);
+	free(path);
+	free(key);
+	return rc;
+}
