@@ -194,6 +194,11 @@ int archive_init(const char *dir, const char *name, const char *code,
 
 void archive_free(archive *a);
 
+/* A second handle on the archive a, at a's snapshot (whatever the branch
+ * holds by now), for another thread: a libgit2 repository is used by one
+ * thread at a time. Caller frees with archive_free(). */
+int archive_open_at(archive **out, const archive *a);
+
 const char *archive_path(const archive *a);
 int archive_is_bare(const archive *a);
 const char *archive_name(const archive *a);

@@ -230,6 +230,23 @@ fail:
 	return rc;
 }
 
+int archive_open_at(archive **out, const archive *a)
+{
+	archive *b;
+	int rc = archive_open(&b, a->path);
+
+	*out = NULL;
+	if (rc != 0)
+		return rc;
+	if ((rc = archive_snap_set(&b->snap, b, git_commit_id(a->snap.commit))) !=
+	    0) {
+		archive_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
 int archive_find(archive **out, const char *path)
 {
 	char dir[PATH_MAX], probe[PATH_MAX + 16];

@@ -14,6 +14,7 @@
 #include "site_int.h"
 #include "search/search.h"
 
+#include <cmark-gfm-core-extensions.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -514,32 +515,122 @@ static void page_key(struct site *s, struct entry *e)
 	snprintf(e->key, sizeof(e->key), "%016llx", (unsigned long long)h);
 }
 
-static int pass_two(struct site *s)
+/* The reflection pages to make, shared by the threads that make them:
+ * each takes the next one in turn. */
+struct pages_job {
+	struct site *s;
+	struct entry **todo;
+	size_t n, next;
+	pthread_mutex_t lock;
+	int rc;
+	char error[1024];
+};
+
+/* Makes pages until none are left or one fails; a with a handle of the
+ * thread's own. */
+static int make_pages(struct pages_job *j, archive *a)
 {
-	archive_snap *snap = archive_snapshot(s->a);
+	archive_snap *snap = archive_snapshot(a);
 	int rc = 0;
 
-	for (size_t i = 0; i < s->n && rc == 0; i++) {
-		struct entry *e = &s->e[i];
+	for (;;) {
+		struct entry *e;
 		archive_dossier *d;
+
+		pthread_mutex_lock(&j->lock);
+		e = j->next < j->n && j->rc == 0 ? j->todo[j->next++] : NULL;
+		pthread_mutex_unlock(&j->lock);
+		if (!e)
+			return 0;
+		if ((rc = archive_dossier_load(&d, snap, e->p->id)) == 0) {
+			rc = site_page_reflection(j->s, e, d);
+			archive_dossier_free(d);
+		}
+		if (rc != 0) {
+			pthread_mutex_lock(&j->lock);
+			if (j->rc == 0) {
+				j->rc = rc;
+				snprintf(j->error, sizeof(j->error), "%s",
+					 archive_error_last());
+			}
+			pthread_mutex_unlock(&j->lock);
+			return rc;
+		}
+	}
+}
+
+static void *pages_main(void *arg)
+{
+	struct pages_job *j = arg;
+	archive *a;
+	int rc = archive_open_at(&a, j->s->a);
+
+	if (rc == 0) {
+		make_pages(j, a);
+		archive_free(a);
+	} else {
+		pthread_mutex_lock(&j->lock);
+		if (j->rc == 0) {
+			j->rc = rc;
+			snprintf(j->error, sizeof(j->error), "%s",
+				 archive_error_last());
+		}
+		pthread_mutex_unlock(&j->lock);
+	}
+	return NULL;
+}
+
+/* Pages are made in more threads than one only when there are this many:
+ * another handle on the archive costs a few milliseconds. */
+#define PAGES_PER_THREAD 256
+#define MAX_PAGE_THREADS 8
+
+static int pass_two(struct site *s)
+{
+	struct pages_job j = { .s = s };
+	pthread_t threads[MAX_PAGE_THREADS];
+	size_t started = 0, want;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int rc = 0;
+
+	if (!(j.todo = malloc((s->n + 1) * sizeof(*j.todo))))
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	for (size_t i = 0; i < s->n; i++) {
+		struct entry *e = &s->e[i];
 		char path[64];
 
 		page_key(s, e);
 		/* ids are short: no room to check (and no printf, 5,000
 		 * times over) */
-		if (strlen(e->p->id) > sizeof(path) - 23)
-			return archive_error_set(ARCHIVE_EINVALID, "%s: not a "
-						 "dossier id", e->p->id);
+		if (strlen(e->p->id) > sizeof(path) - 23) {
+			free(j.todo);
+			return archive_error_set(ARCHIVE_EINVALID,
+						 "%s: not a dossier id",
+						 e->p->id);
+		}
 		memcpy(path, "reflecties/", 11);
 		memcpy(path + 11, e->p->id, strlen(e->p->id));
 		memcpy(path + 11 + strlen(e->p->id), "/index.html", 12);
-		if (site_unchanged(s, path, e->key))
-			continue;
-		if ((rc = archive_dossier_load(&d, snap, e->p->id)) != 0)
-			break;
-		rc = site_page_reflection(s, e, d);
-		archive_dossier_free(d);
+		if (!site_unchanged(s, path, e->key))
+			j.todo[j.n++] = e;
 	}
+	pthread_mutex_init(&j.lock, NULL);
+	want = j.n / PAGES_PER_THREAD;
+	if (want > (size_t)(cores > 1 ? cores : 1))
+		want = (size_t)(cores > 1 ? cores : 1);
+	if (want > MAX_PAGE_THREADS)
+		want = MAX_PAGE_THREADS;
+	/* this thread is one of them */
+	for (; started + 1 < want; started++)
+		if (pthread_create(&threads[started], NULL, pages_main, &j) != 0)
+			break;
+	make_pages(&j, s->a);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	if (j.rc != 0)
+		rc = archive_error_set(j.rc, "%s", j.error);
+	pthread_mutex_destroy(&j.lock);
+	free(j.todo);
 	return rc;
 }
 
@@ -702,6 +793,8 @@ int site_build(archive *a, const char *out, site_stats *st)
 				       strerror(errno));
 	if (rc == 0)
 		load_manifest(&s, &manifest_text);
+	/* cmark-gfm registers its extensions once, not safely in threads */
+	cmark_gfm_core_extensions_ensure_registered();
 	rc = rc ? rc : shards_start(&shards, &s);
 	rc = rc ? rc : pass_two(&s);
 	rc = rc ? rc : site_pages_lists(&s);
@@ -710,6 +803,7 @@ int site_build(archive *a, const char *out, site_stats *st)
 	rc = rc ? rc : site_feeds(&s);
 	rc = shards_finish(&shards, rc);
 	rc = rc ? rc : site_assets(&s);
+	rc = rc ? rc : site_sitemap(&s);
 	if (rc == 0 && s.manifest.oom)
 		rc = archive_error_set(ARCHIVE_ERROR, "out of memory");
 	rc = rc ? rc : finish_manifest(&s);

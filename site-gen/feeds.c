@@ -90,34 +90,60 @@ static int feed(struct site *s)
 	return rc;
 }
 
-/* Every page of the site so far, from what this build wrote. */
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Every page of the site so far, from what this build wrote, by path:
+ * pages are written by more threads than one, in no fixed order. */
 static int sitemap(struct site *s)
 {
 	struct sbuf b = { 0 };
-	char root[1024];
-	const char *p = s->manifest.s;
+	char root[1024], **pages = NULL, *text;
+	size_t n = 0, cap = 0;
 	int rc;
 
 	base(s, root, sizeof(root));
 	if (!*root)
 		return 0; /* a sitemap needs full addresses */
-	sb_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns="
-		    "\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-	while (p && *p) {
-		size_t n = strcspn(p, "\t");
-		const char *nl = strchr(p, '\n');
+	pthread_mutex_lock(&s->lock);
+	text = s->manifest.s ? strdup(s->manifest.s) : strdup("");
+	pthread_mutex_unlock(&s->lock);
+	for (char *p = text; p && *p;) {
+		char *nl = strchr(p, '\n');
+		size_t len = strcspn(p, "\t\n");
 
-		if (n >= 10 && !strncmp(p + n - 10, "index.html", 10)) {
-			sb_puts(&b, "<url><loc>");
-			sb_xml(&b, root);
-			sb_put(&b, p, n - 10);
-			sb_puts(&b, "</loc></url>\n");
+		if (len >= 10 && !strncmp(p + len - 10, "index.html", 10)) {
+			if (n == cap) {
+				char **more = realloc(pages, (cap = cap * 2 + 256) *
+								      sizeof(*more));
+
+				if (!more)
+					break;
+				pages = more;
+			}
+			p[len - 10] = '\0';
+			pages[n++] = p;
 		}
 		p = nl ? nl + 1 : NULL;
 	}
+	if (n)
+		qsort(pages, n, sizeof(*pages), cmp_str);
+	sb_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns="
+		    "\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+	for (size_t i = 0; i < n; i++) {
+		sb_puts(&b, "<url><loc>");
+		sb_xml(&b, root);
+		sb_puts(&b, pages[i]);
+		sb_puts(&b, "</loc></url>\n");
+	}
 	sb_puts(&b, "</urlset>\n");
-	rc = b.oom ? archive_error_set(ARCHIVE_ERROR, "out of memory")
-		   : site_write(s, "sitemap.xml", b.s, b.len, NULL);
+	rc = !text || b.oom
+		     ? archive_error_set(ARCHIVE_ERROR, "out of memory")
+		     : site_write(s, "sitemap.xml", b.s, b.len, NULL);
+	free(pages);
+	free(text);
 	sb_free(&b);
 	return rc;
 }
@@ -269,7 +295,10 @@ int site_feeds(struct site *s)
 {
 	int rc = feed(s);
 
-	rc = rc ? rc : data_export(s);
-	rc = rc ? rc : sitemap(s);
-	return rc;
+	return rc ? rc : data_export(s);
+}
+
+int site_sitemap(struct site *s)
+{
+	return sitemap(s);
 }

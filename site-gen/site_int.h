@@ -216,6 +216,8 @@ int site_pages_lists(struct site *s);
 int site_pages_reports(struct site *s);
 int site_pages_fixed(struct site *s);
 int site_feeds(struct site *s);
+/* The sitemap: every page this build recorded, so it comes last. */
+int site_sitemap(struct site *s);
 /* The search shards, from an index that is up to date (so that only the
  * index is read, never the archive: site_build runs this in a thread of
  * its own while the pages are written). */
