@@ -453,14 +453,25 @@ static int cmp_year_desc(const void *x, const void *y)
 	       ((const struct year_stats *)x)->year;
 }
 
+static int sorted(const void *base, size_t n, size_t size,
+		  int (*cmp)(const void *, const void *))
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp((const char *)base + (i - 1) * size,
+			(const char *)base + i * size) > 0)
+			return 0;
+	return 1;
+}
+
 static int pass_one(struct site *s)
 {
 	int rc = site_model_read(s);
 
 	if (rc != 0)
 		return rc;
-	/* qsort may not be given NULL, which an empty archive has */
-	if (s->n)
+	/* qsort may not be given NULL, which an empty archive has; the
+	 * model comes mostly in this order already */
+	if (s->n && !sorted(s->e, s->n, sizeof(*s->e), cmp_entry_id))
 		qsort(s->e, s->n, sizeof(*s->e), cmp_entry_id);
 	for (size_t i = 0; i < s->n; i++) {
 		only_public(s, s->e[i].p->related, &s->e[i].p->nrelated,
@@ -652,6 +663,8 @@ static void load_manifest(struct site *s, char **text)
 
 static void site_free(struct site *s)
 {
+	/* the model's writer reads from the old file mapped below */
+	site_model_finish(s);
 	for (size_t i = 0; i < s->n; i++)
 		site_entry_free(&s->e[i]);
 	free(s->e);

@@ -85,7 +85,7 @@ void cache_put_uint(struct cache_out *o, uint64_t v)
 {
 	unsigned char *p;
 
-	if (!o->f || sb_reserve(&o->b, 10) != 0)
+	if ((!o->f && !o->memory) || sb_reserve(&o->b, 10) != 0)
 		return;
 	p = (unsigned char *)o->b.s + o->b.len;
 	while (v >= 0x80) {
@@ -94,7 +94,7 @@ void cache_put_uint(struct cache_out *o, uint64_t v)
 	}
 	*p++ = (unsigned char)v;
 	o->b.len = (size_t)(p - (unsigned char *)o->b.s);
-	if (o->b.len >= FLUSH_AT)
+	if (o->f && o->b.len >= FLUSH_AT)
 		flush(o, 0);
 }
 
@@ -104,16 +104,16 @@ void cache_put_str(struct cache_out *o, const char *s)
 
 	cache_put_uint(o, s ? n : NONE);
 	/* with its NUL, so that a reader can use it where it lies */
-	if (s && o->f)
+	if (s && (o->f || o->memory))
 		sb_put(&o->b, s, n + 1);
 }
 
 void cache_put_bytes(struct cache_out *o, const char *p, size_t n)
 {
-	if (!o->f)
+	if (!o->f && !o->memory)
 		return;
 	sb_put(&o->b, p, n);
-	if (o->b.len >= FLUSH_AT)
+	if (o->f && o->b.len >= FLUSH_AT)
 		flush(o, 0);
 }
 

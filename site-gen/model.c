@@ -12,12 +12,13 @@
  */
 #include "site_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
-#define MODEL_MAGIC "MORESSM4"
+#define MODEL_MAGIC "MORESSM5"
 #define MODEL_FILE "site-model.bin"
 
 enum { R_CONFIDENTIAL = 1, R_DATED = 2, R_RESPONSE = 4 };
@@ -32,6 +33,7 @@ struct record {
 	size_t nmentions;
 	char *head; /* site_export_head() of the view */
 	int in_place; /* read from the file: its texts lie there */
+	int days;     /* from receipt to adoption, or -1 */
 };
 
 /* A view whose texts lie in the mapped file: the arrays are its own. */
@@ -108,6 +110,15 @@ static int keep_all(const char *id, void *ctx)
 	return 1;
 }
 
+static long days_of(const char *iso)
+{
+	int y, m, d;
+
+	if (!iso || archive_date_parse(iso, &y, &m, &d) != 0)
+		return -1;
+	return archive_date_days(y, m, d);
+}
+
 static int make_record(struct site *s, struct record *r,
 		       const archive_dossier_ref *ref)
 {
@@ -149,6 +160,11 @@ static int make_record(struct site *s, struct record *r,
 	r->p->advice = r->p->response = NULL;
 	if (rc == 0 && !(r->head = site_export_head(r->p)))
 		rc = archive_error_set(ARCHIVE_ERROR, "out of memory");
+	if (rc == 0) {
+		long from = days_of(r->p->received), to = days_of(r->p->adopted);
+
+		r->days = from >= 0 && to >= from ? (int)(to - from) : -1;
+	}
 	if (rc != 0)
 		record_clear(r);
 	return rc;
@@ -168,6 +184,7 @@ static void put_record(struct cache_out *b, const struct record *r)
 	cache_put_uint(b, p != NULL);
 	if (!p)
 		return;
+	cache_put_uint(b, (uint64_t)(r->days + 1));
 	cache_put_str(b, p->citation);
 	cache_put_str(b, p->title);
 	cache_put_str(b, p->kind);
@@ -211,7 +228,7 @@ static void get_text(struct cache_in *in, char **out)
 static int get_record(struct cache_in *in, struct record *r)
 {
 	archive_public *p;
-	uint64_t year, kind, flags, public;
+	uint64_t year, kind, flags, public, days;
 	const char *id;
 	size_t n;
 
@@ -229,8 +246,10 @@ static int get_record(struct cache_in *in, struct record *r)
 	r->flags = (unsigned)flags;
 	if (!public)
 		return 0;
-	if (!(p = r->p = calloc(1, sizeof(*p))))
+	if (cache_get_uint(in, &days) || days > INT32_MAX ||
+	    !(p = r->p = calloc(1, sizeof(*p))))
 		return in->bad = 1, -1;
+	r->days = (int)days - 1;
 	p->id = (char *)id;
 	get_text(in, &p->citation);
 	get_text(in, &p->title);
@@ -334,14 +353,6 @@ static struct year_stats *year_of(struct site *s, int year)
 	return y;
 }
 
-static long days_of(const char *iso)
-{
-	int y, m, d;
-
-	if (!iso || archive_date_parse(iso, &y, &m, &d) != 0)
-		return -1;
-	return archive_date_days(y, m, d);
-}
 
 /* Counts the record for its year, and makes a public one an entry of the
  * site (which then owns its view and mentions). */
@@ -349,7 +360,6 @@ static int take(struct site *s, struct record *r)
 {
 	struct year_stats *y = year_of(s, r->year);
 	struct entry *more;
-	long from, to;
 
 	if (!y)
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
@@ -360,20 +370,25 @@ static int take(struct site *s, struct record *r)
 		return 0;
 	y->published++;
 	y->responses += (r->flags & R_RESPONSE) != 0;
-	from = days_of(r->p->received);
-	to = days_of(r->p->adopted);
-	if (from >= 0 && to >= from) {
-		int *days = realloc(y->days, (y->ndays + 1) * sizeof(*days));
+	if (r->days >= 0) {
+		if (y->ndays == y->capdays) {
+			int *days = realloc(y->days, (y->capdays = y->capdays * 2 +
+								   64) *
+							     sizeof(*days));
 
-		if (!days)
-			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		y->days = days;
-		y->days[y->ndays++] = (int)(to - from);
+			if (!days)
+				return archive_error_set(ARCHIVE_ERROR,
+							 "out of memory");
+			y->days = days;
+		}
+		y->days[y->ndays++] = r->days;
 	}
-	more = realloc(s->e, (s->n + 1) * sizeof(*more));
-	if (!more)
-		return archive_error_set(ARCHIVE_ERROR, "out of memory");
-	s->e = more;
+	if (s->n == s->cap) {
+		more = realloc(s->e, (s->cap = s->cap * 2 + 256) * sizeof(*more));
+		if (!more)
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		s->e = more;
+	}
 	s->e[s->n] = (struct entry){ .p = r->p, .year = r->year,
 				     .mentions = r->mentions,
 				     .nmentions = r->nmentions,
@@ -400,30 +415,109 @@ static int cmp_id(const char *a, const char *b)
 	return sa < sb ? -1 : sa > sb;
 }
 
-/* Writes the records: those made anew, and the others as they were. */
-static void save(struct site *s, const char *path, const char *key,
-		 const struct model *old, const ssize_t *from,
-		 const struct record *made, size_t n)
+/* The next file, written while the build goes on: each record is a
+ * piece of the old file (mapped until the build ends) or of made, where
+ * the records made anew were put. */
+struct model_save {
+	pthread_t thread;
+	char *path, *key, *commit;
+	char today[11];
+	const unsigned char *old;
+	size_t n, *start, *len;
+	unsigned char *is_made;
+	struct cache_out made;
+};
+
+static void save_free(struct model_save *m)
 {
+	free(m->path);
+	free(m->key);
+	free(m->commit);
+	free(m->start);
+	free(m->len);
+	free(m->is_made);
+	sb_free(&m->made.b);
+	free(m);
+}
+
+static void *save_main(void *arg)
+{
+	struct model_save *m = arg;
 	struct cache_out out;
 
 	/* only a cache: when it cannot be written, the next build reads
 	 * every dossier again */
-	if (cache_create(&out, path, MODEL_MAGIC, key) != 0)
-		return;
-	cache_put_str(&out, s->today);
-	cache_put_str(&out, archive_snap_commit(archive_snapshot(s->a)));
-	cache_put_uint(&out, n);
-	for (size_t i = 0; i < n; i++) {
-		if (from[i] < 0) {
-			put_record(&out, &made[i]);
-		} else if (sb_reserve(&out.b, old->len[from[i]]) == 0) {
-			memcpy(out.b.s + out.b.len, old->in.p + old->start[from[i]],
-			       old->len[from[i]]);
-			out.b.len += old->len[from[i]];
-		}
-	}
+	if (cache_create(&out, m->path, MODEL_MAGIC, m->key) != 0)
+		return NULL;
+	cache_put_str(&out, m->today);
+	cache_put_str(&out, m->commit);
+	cache_put_uint(&out, m->n);
+	for (size_t i = 0; i < m->n; i++)
+		cache_put_bytes(&out,
+				(const char *)(m->is_made[i]
+						       ? (unsigned char *)m->made.b.s
+						       : m->old) +
+					m->start[i],
+				m->len[i]);
 	cache_commit(&out);
+	return NULL;
+}
+
+/* Hands the records to a thread that writes them: those made anew (put
+ * now), and the others as they lie in the old file. */
+static void save(struct site *s, const char *path, const char *key,
+		 const struct model *old, const ssize_t *from,
+		 const struct record *made, size_t n)
+{
+	struct model_save *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return;
+	m->made.memory = 1;
+	m->path = strdup(path);
+	m->key = strdup(key);
+	m->commit = strdup(archive_snap_commit(archive_snapshot(s->a)));
+	memcpy(m->today, s->today, sizeof(m->today));
+	m->old = old->in.p;
+	m->n = n;
+	m->start = calloc(n + 1, sizeof(*m->start));
+	m->len = calloc(n + 1, sizeof(*m->len));
+	m->is_made = calloc(n + 1, 1);
+	if (!m->path || !m->key || !m->commit || !m->start || !m->len ||
+	    !m->is_made) {
+		save_free(m);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (from[i] >= 0) {
+			m->start[i] = old->start[from[i]];
+			m->len[i] = old->len[from[i]];
+			continue;
+		}
+		m->is_made[i] = 1;
+		m->start[i] = m->made.b.len;
+		put_record(&m->made, &made[i]);
+		m->len[i] = m->made.b.len - m->start[i];
+	}
+	if (m->made.b.oom) {
+		save_free(m);
+		return;
+	}
+	if (pthread_create(&m->thread, NULL, save_main, m) != 0) {
+		save_main(m);
+		save_free(m);
+		return;
+	}
+	s->save = m;
+}
+
+void site_model_finish(struct site *s)
+{
+	if (!s->save)
+		return;
+	pthread_join(s->save->thread, NULL);
+	save_free(s->save);
+	s->save = NULL;
 }
 
 /* What pass one does for each dossier: take its record from the last

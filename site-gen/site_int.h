@@ -83,7 +83,7 @@ struct year_stats {
 	int year;
 	int asked, unasked, confidential, published, responses;
 	int *days;          /* receipt to adoption, public ones */
-	size_t ndays;
+	size_t ndays, capdays;
 };
 
 struct site {
@@ -96,7 +96,7 @@ struct site {
 	uint64_t labels;    /* the vocabulary's ids and labels, hashed */
 	archive_vocab *vocab;
 	struct entry *e;    /* public reflections, newest first */
-	size_t n;
+	size_t n, cap;
 	struct entry **by_id; /* the same, sorted by id */
 	struct cite *cites;   /* who cites whom, sorted by the cited id */
 	size_t ncites;
@@ -111,12 +111,16 @@ struct site {
 	size_t nold;
 	struct site_harvest *harvest; /* other committees' (harvest.c) */
 	struct cache_in model; /* the model file the entries' texts lie in */
+	struct model_save *save; /* the model being written, or NULL */
 };
 
 /* Pass one (model.c): fills s->e (unsorted) and s->years from every
  * dossier of the snapshot, reading only the dossiers that changed since
- * the previous build; counts those read in s->st->loaded. */
+ * the previous build; counts those read in s->st->loaded. What it learnt
+ * is written for the next build by a thread of its own, which
+ * site_model_finish() waits for. */
 int site_model_read(struct site *s);
+void site_model_finish(struct site *s);
 
 /* ---- what a build keeps for the next (cache.c) -------------------------- */
 
@@ -128,6 +132,7 @@ struct cache_out {
 	char *tmp, *path;
 	uint64_t h;
 	int bad;
+	int memory; /* only b, for pieces of a file to come (zeroed: none) */
 };
 
 /* -1 when the file cannot be made (the put functions then do nothing). */
