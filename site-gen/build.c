@@ -526,85 +526,29 @@ static void page_key(struct site *s, struct entry *e)
 	snprintf(e->key, sizeof(e->key), "%016llx", (unsigned long long)h);
 }
 
-/* The reflection pages to make, shared by the threads that make them:
- * each takes the next one in turn. */
-struct pages_job {
-	struct site *s;
-	struct entry **todo;
-	size_t n, next;
-	pthread_mutex_t lock;
-	int rc;
-	char error[1024];
-};
-
-/* Makes pages until none are left or one fails; a with a handle of the
- * thread's own. */
-static int make_pages(struct pages_job *j, archive *a)
-{
-	archive_snap *snap = archive_snapshot(a);
-	int rc = 0;
-
-	for (;;) {
-		struct entry *e;
-		archive_dossier *d;
-
-		pthread_mutex_lock(&j->lock);
-		e = j->next < j->n && j->rc == 0 ? j->todo[j->next++] : NULL;
-		pthread_mutex_unlock(&j->lock);
-		if (!e)
-			return 0;
-		if ((rc = archive_dossier_load(&d, snap, e->p->id)) == 0) {
-			rc = site_page_reflection(j->s, e, d);
-			archive_dossier_free(d);
-		}
-		if (rc != 0) {
-			pthread_mutex_lock(&j->lock);
-			if (j->rc == 0) {
-				j->rc = rc;
-				snprintf(j->error, sizeof(j->error), "%s",
-					 archive_error_last());
-			}
-			pthread_mutex_unlock(&j->lock);
-			return rc;
-		}
-	}
-}
-
-static void *pages_main(void *arg)
-{
-	struct pages_job *j = arg;
-	archive *a;
-	int rc = archive_open_at(&a, j->s->a);
-
-	if (rc == 0) {
-		make_pages(j, a);
-		archive_free(a);
-	} else {
-		pthread_mutex_lock(&j->lock);
-		if (j->rc == 0) {
-			j->rc = rc;
-			snprintf(j->error, sizeof(j->error), "%s",
-				 archive_error_last());
-		}
-		pthread_mutex_unlock(&j->lock);
-	}
-	return NULL;
-}
-
-/* Pages are made in more threads than one only when there are this many:
- * another handle on the archive costs a few milliseconds. */
+/* Pages are made in more threads than one only when there are this many
+ * to make: another handle on the archive costs a few milliseconds. */
 #define PAGES_PER_THREAD 256
-#define MAX_PAGE_THREADS 8
+
+static int make_page(struct site *s, archive *a, size_t i, void *ctx)
+{
+	struct entry **todo = ctx;
+	archive_dossier *d = NULL;
+	int rc = archive_dossier_load(&d, archive_snapshot(a), todo[i]->p->id);
+
+	if (rc == 0)
+		rc = site_page_reflection(s, todo[i], d);
+	archive_dossier_free(d);
+	return rc;
+}
 
 static int pass_two(struct site *s)
 {
-	struct pages_job j = { .s = s };
-	pthread_t threads[MAX_PAGE_THREADS];
-	size_t started = 0, want;
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int rc = 0;
+	struct entry **todo = malloc((s->n + 1) * sizeof(*todo));
+	size_t n = 0;
+	int rc;
 
-	if (!(j.todo = malloc((s->n + 1) * sizeof(*j.todo))))
+	if (!todo)
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	for (size_t i = 0; i < s->n; i++) {
 		struct entry *e = &s->e[i];
@@ -614,7 +558,7 @@ static int pass_two(struct site *s)
 		/* ids are short: no room to check (and no printf, 5,000
 		 * times over) */
 		if (strlen(e->p->id) > sizeof(path) - 23) {
-			free(j.todo);
+			free(todo);
 			return archive_error_set(ARCHIVE_EINVALID,
 						 "%s: not a dossier id",
 						 e->p->id);
@@ -623,25 +567,10 @@ static int pass_two(struct site *s)
 		memcpy(path + 11, e->p->id, strlen(e->p->id));
 		memcpy(path + 11 + strlen(e->p->id), "/index.html", 12);
 		if (!site_unchanged(s, path, e->key))
-			j.todo[j.n++] = e;
+			todo[n++] = e;
 	}
-	pthread_mutex_init(&j.lock, NULL);
-	want = j.n / PAGES_PER_THREAD;
-	if (want > (size_t)(cores > 1 ? cores : 1))
-		want = (size_t)(cores > 1 ? cores : 1);
-	if (want > MAX_PAGE_THREADS)
-		want = MAX_PAGE_THREADS;
-	/* this thread is one of them */
-	for (; started + 1 < want; started++)
-		if (pthread_create(&threads[started], NULL, pages_main, &j) != 0)
-			break;
-	make_pages(&j, s->a);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	if (j.rc != 0)
-		rc = archive_error_set(j.rc, "%s", j.error);
-	pthread_mutex_destroy(&j.lock);
-	free(j.todo);
+	rc = site_parallel(s, n, PAGES_PER_THREAD, make_page, todo);
+	free(todo);
 	return rc;
 }
 

@@ -119,7 +119,7 @@ static long days_of(const char *iso)
 	return archive_date_days(y, m, d);
 }
 
-static int make_record(struct site *s, struct record *r,
+static int make_record(struct site *s, archive *a, struct record *r,
 		       const archive_dossier_ref *ref)
 {
 	archive_dossier *d;
@@ -128,7 +128,7 @@ static int make_record(struct site *s, struct record *r,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = archive_dossier_load(&d, archive_snapshot(s->a), ref->id)) != 0)
+	if ((rc = archive_dossier_load(&d, archive_snapshot(a), ref->id)) != 0)
 		return rc;
 	memcpy(r->id, ref->id, sizeof(r->id));
 	memcpy(r->tree, ref->tree, sizeof(r->tree));
@@ -695,6 +695,41 @@ static int plan_changes(struct site *s, struct plan *p,
 	return rc;
 }
 
+/* Dossiers are read in more threads than one only when there are this
+ * many to read. */
+#define READS_PER_THREAD 512
+
+struct to_make {
+	struct plan *p;
+	size_t *which;
+};
+
+static int make_one(struct site *s, archive *a, size_t i, void *ctx)
+{
+	struct to_make *t = ctx;
+	size_t k = t->which[i];
+
+	return make_record(s, a, &t->p->made[k], &t->p->refs[k]);
+}
+
+/* Makes the records the plan does not take from the last build. */
+static int make_all(struct site *s, struct plan *p)
+{
+	struct to_make t = { p, malloc((p->n + 1) * sizeof(size_t)) };
+	size_t n = 0;
+	int rc;
+
+	if (!t.which)
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	for (size_t i = 0; i < p->n; i++)
+		if (p->from[i] < 0)
+			t.which[n++] = i;
+	rc = site_parallel(s, n, READS_PER_THREAD, make_one, &t);
+	s->st->loaded += n;
+	free(t.which);
+	return rc;
+}
+
 int site_model_read(struct site *s)
 {
 	struct model old;
@@ -715,12 +750,8 @@ int site_model_read(struct site *s)
 		rc = plan_all(s, &p, &old, date_moved);
 	}
 	/* what the last build knew, or the dossier itself */
-	for (size_t i = 0; i < p.n && rc == 0; i++) {
-		if (p.from[i] >= 0)
-			continue;
-		rc = make_record(s, &p.made[i], &p.refs[i]);
-		s->st->loaded++;
-	}
+	if (rc == 0)
+		rc = make_all(s, &p);
 	same = old.commit && !s->st->loaded && !date_moved && old.n == p.n &&
 	       !strcmp(old.commit, archive_snap_commit(archive_snapshot(s->a)));
 	if (rc == 0 && !same && path)

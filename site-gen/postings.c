@@ -64,6 +64,12 @@ struct own {
 	struct fresh *f;
 	size_t nf, capf;
 	size_t now; /* the reflection whose row is being read */
+	/* the numbers of the ids the index passed (num_of) */
+	struct {
+		const char *id;
+		size_t num;
+	} seen[1 << 16];
+	size_t nseen;
 };
 
 /* The postings depend on the index's word forms and on the vocabulary,
@@ -243,42 +249,62 @@ static int emit(struct own *o, const char *term)
 
 /* ---- from the index, everything ------------------------------------------- */
 
-static int cmp_pair(const void *x, const void *y)
+/* The document number of a dossier id as the index passes it: the index
+ * passes the same text for a dossier every time, so its address is
+ * remembered (open addressing) and the search by id made once a
+ * dossier. */
+static size_t num_of(struct own *o, const char *id)
 {
-	const size_t *a = x, *b = y;
+	size_t mask = sizeof(o->seen) / sizeof(*o->seen) - 1;
+	size_t i = ((uintptr_t)id >> 4) * 0x9e3779b97f4a7c15ull >> 50 & mask;
+	struct entry *e;
 
-	return (a[0] > b[0]) - (a[0] < b[0]);
+	for (; o->seen[i].id; i = (i + 1) & mask)
+		if (o->seen[i].id == id)
+			return o->seen[i].num;
+	e = site_find(o->s, id);
+	/* a full table is no error: the search just happens again */
+	if (o->nseen < mask / 2) {
+		o->seen[i].id = id;
+		o->seen[i].num = e ? e->num : GONE;
+		o->nseen++;
+	}
+	return e ? e->num : GONE;
 }
 
 static int from_index(const char *term, char *const *ids, const int *weights,
 		      size_t n, void *ctx)
 {
 	struct own *o = ctx;
-	size_t *pairs = malloc((2 * n + 1) * sizeof(*pairs)), k = 0;
-	int rc;
+	size_t k = 0;
+	int rc, in_order = 1;
 
-	if (!pairs)
-		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	if ((rc = room(o, term, n)) != 0)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
-		struct entry *e = site_find(o->s, ids[i]);
+		size_t num = num_of(o, ids[i]);
 
 		/* only reflections of this very build are searchable */
-		if (!e)
+		if (num == GONE)
 			continue;
-		pairs[2 * k] = e->num;
-		pairs[2 * k + 1] = (size_t)weights[i];
-		k++;
+		in_order &= k == 0 || o->nums[k - 1] < num;
+		o->nums[k] = num;
+		o->w[k++] = weights[i];
 	}
-	if (k > 1)
-		qsort(pairs, k, 2 * sizeof(*pairs), cmp_pair);
-	rc = room(o, term, k);
-	for (size_t i = 0; rc == 0 && i < k; i++) {
-		o->nums[i] = pairs[2 * i];
-		o->w[i] = (int)pairs[2 * i + 1];
+	/* the index's order is mostly the numbers' own */
+	if (!in_order) {
+		for (size_t i = 1; i < k; i++) {
+			size_t num = o->nums[i], j = i;
+			int w = o->w[i];
+
+			for (; j > 0 && o->nums[j - 1] > num; j--) {
+				o->nums[j] = o->nums[j - 1];
+				o->w[j] = o->w[j - 1];
+			}
+			o->nums[j] = num;
+			o->w[j] = w;
+		}
 	}
-	free(pairs);
-	if (rc != 0)
-		return rc;
 	o->n = k;
 	return emit(o, term);
 }
@@ -587,36 +613,44 @@ static int from_last_build(struct own *o, search_index *ix, const char *path,
 int site_own_terms(struct site *s, search_index *ix, site_term_fn fn,
 		   site_group_fn same, void *ctx)
 {
-	struct own o = { .s = s, .fn = fn, .same = same, .ctx = ctx };
+	/* on the heap: the table of ids seen is large */
+	struct own *o = calloc(1, sizeof(*o));
 	char *path = cache_path(s, POSTINGS_FILE), *key = postings_key(s);
 	int rc;
 
-	if (!key) {
+	if (!key || !o) {
+		free(o);
 		free(path);
+		free(key);
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	}
+	o->s = s;
+	o->fn = fn;
+	o->same = same;
+	o->ctx = ctx;
 	if ((rc = search_update(ix, 0, NULL)) == 0) {
-		rc = path ? from_last_build(&o, ix, path, key) : 1;
+		rc = path ? from_last_build(o, ix, path, key) : 1;
 		if (rc == 1) {
 			/* of no use: nothing was passed on yet */
-			fresh_free(&o);
-			begin_file(&o, path, key);
-			rc = search_public_terms(ix, from_index, &o);
-			rc = rc ? rc : finish_group(&o);
+			fresh_free(o);
+			begin_file(o, path, key);
+			rc = search_public_terms(ix, from_index, o);
+			rc = rc ? rc : finish_group(o);
 		}
 	}
-	if (rc == 0 && o.out.f) {
-		cache_put_str(&o.out, NULL);
-		cache_commit(&o.out);
+	if (rc == 0 && o->out.f) {
+		cache_put_str(&o->out, NULL);
+		cache_commit(&o->out);
 	} else {
-		cache_abort(&o.out);
+		cache_abort(&o->out);
 	}
-	sb_free(&o.body);
-	sb_free(&o.words);
-	free(o.gt);
-	free(o.gnums);
-	free(o.gw);
-	fresh_free(&o);
+	sb_free(&o->body);
+	sb_free(&o->words);
+	free(o->gt);
+	free(o->gnums);
+	free(o->gw);
+	fresh_free(o);
+	free(o);
 	free(path);
 	free(key);
 	return rc;

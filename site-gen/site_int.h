@@ -114,6 +114,16 @@ struct site {
 	struct model_save *save; /* the model being written, or NULL */
 };
 
+/* Work number i of a site_parallel() run, done with archive a (the
+ * thread's own handle, at the build's snapshot). */
+typedef int (*site_work_fn)(struct site *s, archive *a, size_t i, void *ctx);
+
+/* Does works 0 .. n-1, in as many threads as there are cores but no more
+ * than one a per_thread works (0: in this thread only). Returns 0, or the
+ * first failure with its message. */
+int site_parallel(struct site *s, size_t n, size_t per_thread,
+		  site_work_fn fn, void *ctx);
+
 /* Pass one (model.c): fills s->e (unsorted) and s->years from every
  * dossier of the snapshot, reading only the dossiers that changed since
  * the previous build; counts those read in s->st->loaded. What it learnt

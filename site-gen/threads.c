@@ -1,0 +1,95 @@
+/*
+ * threads.c: work on many dossiers at once. The work is numbered; each
+ * thread takes the next number in turn and does it with a handle of its
+ * own on the archive (a libgit2 repository is used by one thread at a
+ * time), the calling thread with the build's own. The first failure stops
+ * the others taking more, and its message crosses back to the caller
+ * (the error channel is per thread).
+ */
+#include "site_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_THREADS 8
+
+struct job {
+	struct site *s;
+	site_work_fn fn;
+	void *ctx;
+	size_t n, next;
+	pthread_mutex_t lock;
+	int rc;
+	char error[1024];
+};
+
+static void fail(struct job *j, int rc)
+{
+	pthread_mutex_lock(&j->lock);
+	if (j->rc == 0) {
+		j->rc = rc;
+		snprintf(j->error, sizeof(j->error), "%s", archive_error_last());
+	}
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void work(struct job *j, archive *a)
+{
+	for (;;) {
+		size_t i;
+		int rc;
+
+		pthread_mutex_lock(&j->lock);
+		i = j->rc == 0 && j->next < j->n ? j->next++ : SIZE_MAX;
+		pthread_mutex_unlock(&j->lock);
+		if (i == SIZE_MAX)
+			return;
+		if ((rc = j->fn(j->s, a, i, j->ctx)) != 0) {
+			fail(j, rc);
+			return;
+		}
+	}
+}
+
+static void *thread_main(void *arg)
+{
+	struct job *j = arg;
+	archive *a;
+	int rc = archive_open_at(&a, j->s->a);
+
+	if (rc != 0) {
+		fail(j, rc);
+		return NULL;
+	}
+	work(j, a);
+	archive_free(a);
+	return NULL;
+}
+
+int site_parallel(struct site *s, size_t n, size_t per_thread,
+		  site_work_fn fn, void *ctx)
+{
+	struct job j = { .s = s, .fn = fn, .ctx = ctx, .n = n };
+	pthread_t threads[MAX_THREADS];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = per_thread ? n / per_thread : 1, started = 0;
+	int rc = 0;
+
+	if (want > (size_t)(cores > 1 ? cores : 1))
+		want = (size_t)(cores > 1 ? cores : 1);
+	if (want > MAX_THREADS)
+		want = MAX_THREADS;
+	pthread_mutex_init(&j.lock, NULL);
+	/* this thread is one of them */
+	for (; started + 1 < want; started++)
+		if (pthread_create(&threads[started], NULL, thread_main, &j) != 0)
+			break;
+	work(&j, s->a);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	if (j.rc != 0)
+		rc = archive_error_set(j.rc, "%s", j.error);
+	pthread_mutex_destroy(&j.lock);
+	return rc;
+}
