@@ -7,6 +7,7 @@
  */
 #include "search_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,34 +233,19 @@ static const char *const pub_cols[] = { "title",  "summary", "question",
 					"vals",	  "topics",  "body",
 					"advice", "response" };
 
-struct form {
-	char *term;
-	int w;
-};
-
-struct forms {
-	struct form *f;
-	size_t n, cap;
-	int weight; /* of the column being tokenized */
-	int oom;
-};
-
-/* Each token as the instance table shows it: a part (behind the mark)
- * stands for its word at a third of the column's weight. */
-static int collect(void *ctx, int flags, const char *tok, int n, int start,
-		   int end)
+int search_forms_add(struct search_forms *fs, int col, const char *tok,
+		     int n)
 {
-	struct forms *fs = ctx;
 	int part = n > 0 && tok[0] == SEARCH_PART_MARK;
+	int w = weight_of(pub_cols[col < 0 || col > 7 ? 0 : col]);
 
-	(void)flags;
-	(void)start;
-	(void)end;
+	/* a part (behind its mark) stands for its word at a third of the
+	 * column's weight, as the instance table shows it */
 	if (n - part <= 0)
 		return SQLITE_OK;
 	if (fs->n == fs->cap) {
 		size_t cap = fs->cap * 2 + 256;
-		struct form *more = realloc(fs->f, cap * sizeof(*more));
+		struct search_form *more = realloc(fs->f, cap * sizeof(*more));
 
 		if (!more)
 			return fs->oom = 1, SQLITE_NOMEM;
@@ -268,89 +254,185 @@ static int collect(void *ctx, int flags, const char *tok, int n, int start,
 	}
 	if (!(fs->f[fs->n].term = strndup(tok + part, (size_t)(n - part))))
 		return fs->oom = 1, SQLITE_NOMEM;
-	fs->f[fs->n++].w = part ? (fs->weight + 2) / 3 : fs->weight;
+	fs->f[fs->n++].w = part ? (w + 2) / 3 : w;
 	return SQLITE_OK;
 }
 
 static int cmp_form(const void *x, const void *y)
 {
-	return strcmp(((const struct form *)x)->term,
-		      ((const struct form *)y)->term);
+	return strcmp(((const struct search_form *)x)->term,
+		      ((const struct search_form *)y)->term);
 }
 
-/* The document tokenizer of this handle, made on first use. */
-static int doc_tokenizer(search_index *ix)
+void search_forms_finish(struct search_forms *fs)
 {
-	fts5_api *api = NULL;
-	sqlite3_stmt *st;
-	void *user;
+	size_t k = 0;
 
-	if (ix->tok_inst)
-		return 0;
-	if (sqlite3_prepare_v2(ix->db, "SELECT fts5(?1)", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return search_db_fail(ix, "the Dutch tokenizer");
-	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (!api ||
-	    api->xFindTokenizer(api, "dutch", &user, &ix->tok) != SQLITE_OK ||
-	    ix->tok.xCreate(user, NULL, 0, &ix->tok_inst) != SQLITE_OK) {
-		ix->tok_inst = NULL;
-		return archive_error_set(ARCHIVE_ERROR,
-					 "%s: the Dutch tokenizer is missing",
-					 ix->path);
+	if (fs->n > 1)
+		qsort(fs->f, fs->n, sizeof(*fs->f), cmp_form);
+	for (size_t i = 0; i < fs->n;) {
+		size_t j = i + 1;
+		int w = fs->f[i].w;
+
+		for (; j < fs->n && !strcmp(fs->f[j].term, fs->f[i].term); j++) {
+			w += fs->f[j].w;
+			free(fs->f[j].term);
+		}
+		/* as search_public_terms() passes them: shorter ones only */
+		if (strlen(fs->f[i].term) < 256) {
+			fs->f[k].term = fs->f[i].term;
+			fs->f[k++].w = w;
+		} else {
+			free(fs->f[i].term);
+		}
+		i = j;
 	}
+	fs->n = k;
+}
+
+void search_forms_free(struct search_forms *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		free(fs->f[i].term);
+	free(fs->f);
+	memset(fs, 0, sizeof(*fs));
+}
+
+static size_t put_varint(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return n;
+}
+
+static int get_varint(const unsigned char *p, size_t len, size_t *at,
+		      uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 64 && *at < len; shift += 7) {
+		unsigned char c = p[(*at)++];
+
+		*v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* Each form: its length, its bytes and its weight. */
+int search_forms_blob(const struct search_forms *fs, unsigned char **out,
+		      size_t *len)
+{
+	size_t size = 1, at = 0;
+	unsigned char *p;
+
+	for (size_t i = 0; i < fs->n; i++)
+		size += strlen(fs->f[i].term) + 20;
+	if (!(p = malloc(size)))
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	for (size_t i = 0; i < fs->n; i++) {
+		size_t n = strlen(fs->f[i].term);
+
+		at += put_varint(p + at, n);
+		memcpy(p + at, fs->f[i].term, n);
+		at += n;
+		at += put_varint(p + at, (uint64_t)fs->f[i].w);
+	}
+	*out = p;
+	*len = at;
 	return 0;
+}
+
+int search_forms_each(const unsigned char *blob, size_t len,
+		      search_doc_term_fn fn, void *ctx)
+{
+	char term[256];
+	size_t at = 0;
+	int rc = 0;
+
+	while (rc == 0 && at < len) {
+		uint64_t n, w;
+
+		if (get_varint(blob, len, &at, &n) != 0 || n >= sizeof(term) ||
+		    n > len - at)
+			return archive_error_set(ARCHIVE_ERROR, "the index is "
+						 "damaged (pubterms)");
+		memcpy(term, blob + at, (size_t)n);
+		term[n] = '\0';
+		at += (size_t)n;
+		if (get_varint(blob, len, &at, &w) != 0 || w > INT32_MAX)
+			return archive_error_set(ARCHIVE_ERROR, "the index is "
+						 "damaged (pubterms)");
+		rc = fn(term, (int)w, ctx);
+	}
+	return rc;
 }
 
 int search_public_doc_terms(search_index *ix, const char *id,
 			    search_doc_term_fn fn, void *ctx)
 {
-	struct forms fs = { 0 };
 	sqlite3_stmt *st;
 	int rc = 0, step;
 
-	if ((rc = doc_tokenizer(ix)) != 0)
-		return rc;
 	if (sqlite3_prepare_v2(ix->db,
-			       "SELECT title, summary, question, vals, topics,"
-			       " body, advice, response FROM pub WHERE rowid ="
+			       "SELECT terms FROM pubterms WHERE rowid ="
 			       " (SELECT rowid FROM doc WHERE id = ? AND public)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return search_db_fail(ix, "reading the index");
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	step = sqlite3_step(st);
-	for (int c = 0; step == SQLITE_ROW && c < 8 && rc == 0; c++) {
-		const char *text = (const char *)sqlite3_column_text(st, c);
-
-		fs.weight = weight_of(pub_cols[c]);
-		if (text &&
-		    ix->tok.xTokenize(ix->tok_inst, &fs, FTS5_TOKENIZE_DOCUMENT,
-				      text, sqlite3_column_bytes(st, c),
-				      collect) != SQLITE_OK)
-			rc = fs.oom ? archive_error_set(ARCHIVE_ERROR,
-							"out of memory")
-				    : search_db_fail(ix, "tokenizing");
-	}
-	if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+	if (step == SQLITE_ROW)
+		rc = search_forms_each(sqlite3_column_blob(st, 0),
+				       (size_t)sqlite3_column_bytes(st, 0), fn,
+				       ctx);
+	else if (step != SQLITE_DONE)
 		rc = search_db_fail(ix, "reading the index");
 	sqlite3_finalize(st);
-	if (fs.n)
-		qsort(fs.f, fs.n, sizeof(*fs.f), cmp_form);
-	for (size_t i = 0; i < fs.n && rc == 0;) {
-		size_t j = i + 1;
-		int w = fs.f[i].w;
+	return rc;
+}
 
-		for (; j < fs.n && !strcmp(fs.f[j].term, fs.f[i].term); j++)
-			w += fs.f[j].w;
-		/* as search_public_terms() passes them: shorter ones only */
-		if (strlen(fs.f[i].term) < 256)
-			rc = fn(fs.f[i].term, w, ctx);
-		i = j;
+/* The forms of every public row, dossier by dossier in the order of
+ * their ids. */
+struct rows {
+	search_row_fn fn;
+	void *ctx;
+	const char *id;
+};
+
+static int pass_row(const char *term, int w, void *ctx)
+{
+	struct rows *r = ctx;
+
+	return r->fn(r->id, term, w, r->ctx);
+}
+
+int search_public_rows(search_index *ix, search_row_fn fn, void *ctx)
+{
+	struct rows r = { fn, ctx, NULL };
+	sqlite3_stmt *st;
+	int rc, step;
+
+	if ((rc = search_update(ix, 0, NULL)) != 0)
+		return rc;
+	if (sqlite3_prepare_v2(ix->db,
+			       "SELECT d.id, t.terms FROM doc d JOIN pubterms t"
+			       " ON t.rowid = d.rowid WHERE d.public"
+			       " ORDER BY d.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return search_db_fail(ix, "reading the index");
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		r.id = (const char *)sqlite3_column_text(st, 0);
+		rc = search_forms_each(sqlite3_column_blob(st, 1),
+				       (size_t)sqlite3_column_bytes(st, 1),
+				       pass_row, &r);
 	}
-	for (size_t i = 0; i < fs.n; i++)
-		free(fs.f[i].term);
-	free(fs.f);
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = search_db_fail(ix, "reading the index");
+	sqlite3_finalize(st);
 	return rc;
 }

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 /* Bump when the schema or the tokenizer changes: old indexes start over. */
-#define SEARCH_VERSION "3"
+#define SEARCH_VERSION "4"
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
@@ -33,7 +33,10 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS facet_by_doc ON facet(doc);"
 	"CREATE TABLE IF NOT EXISTS cite(src TEXT, dst TEXT, how TEXT,"
 	"  PRIMARY KEY(src, dst, how)) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS cite_by_dst ON cite(dst);";
+	"CREATE INDEX IF NOT EXISTS cite_by_dst ON cite(dst);"
+	/* the word forms of each public row, caught as FTS5 tokenized it */
+	"CREATE TABLE IF NOT EXISTS pubterms(rowid INTEGER PRIMARY KEY,"
+	"  terms BLOB NOT NULL);";
 
 /* The full-text tables, made again from nothing by a rebuild. */
 static const char fts_schema[] =
@@ -287,8 +290,6 @@ void search_close(search_index *ix)
 {
 	if (!ix)
 		return;
-	if (ix->tok_inst)
-		ix->tok.xDelete(ix->tok_inst);
 	close_db(ix);
 	free(ix->path);
 	free(ix);
@@ -350,7 +351,8 @@ struct run {
 	archive_vocab *vocab;
 	char today[11];
 	sqlite3_stmt *del_doc, *ins_doc, *ins_facet, *ins_cite, *ins_staff,
-		*ins_pub, *find, *del_facet, *del_cite, *del_staff, *del_pub;
+		*ins_pub, *find, *del_facet, *del_cite, *del_staff, *del_pub,
+		*ins_terms, *del_terms;
 	search_stats *st;
 };
 
@@ -359,7 +361,8 @@ static void run_finalize(struct run *r)
 	sqlite3_stmt **all[] = { &r->del_doc,	&r->ins_doc,  &r->ins_facet,
 				 &r->ins_cite,	&r->ins_staff, &r->ins_pub,
 				 &r->find,	&r->del_facet, &r->del_cite,
-				 &r->del_staff, &r->del_pub };
+				 &r->del_staff, &r->del_pub,   &r->ins_terms,
+				 &r->del_terms };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
 		sqlite3_finalize(*all[i]);
@@ -381,6 +384,8 @@ static int run_prepare(struct run *r)
 		{ offsetof(struct run, del_cite), "DELETE FROM cite WHERE src = ?" },
 		{ offsetof(struct run, del_staff), "DELETE FROM staff WHERE rowid = ?" },
 		{ offsetof(struct run, del_pub), "DELETE FROM pub WHERE rowid = ?" },
+		{ offsetof(struct run, del_terms), "DELETE FROM pubterms WHERE rowid = ?" },
+		{ offsetof(struct run, ins_terms), "INSERT INTO pubterms VALUES (?, ?)" },
 		{ offsetof(struct run, ins_doc),
 		  "INSERT INTO doc(id, title, kind, status, year, visibility,"
 		  " embargo, received, public) VALUES (?,?,?,?,?,?,?,?,?)" },
@@ -435,8 +440,8 @@ static int remove_dossier(struct run *r, const char *id)
 	if (!row)
 		return 0;
 	sqlite3_stmt *dels[] = { r->del_doc, r->del_facet, r->del_staff,
-				 r->del_pub };
-	for (size_t i = 0; i < 4; i++) {
+				 r->del_pub, r->del_terms };
+	for (size_t i = 0; i < 5; i++) {
 		sqlite3_bind_int64(dels[i], 1, row);
 		if ((rc = step(r, dels[i])) != 0)
 			return rc;
@@ -568,6 +573,18 @@ static void add_notes(struct run *r, struct text *t, const char *id)
 	archive_names_free(names, n);
 }
 
+static int ignore_token(void *ctx, int flags, const char *tok, int n,
+			int start, int end)
+{
+	(void)ctx;
+	(void)flags;
+	(void)tok;
+	(void)n;
+	(void)start;
+	(void)end;
+	return SQLITE_OK;
+}
+
 static void bind_texts(sqlite3_stmt *st, sqlite3_int64 row,
 		       struct text *cols, int n)
 {
@@ -620,11 +637,57 @@ static int index_staff(struct run *r, sqlite3_int64 row,
 	return rc;
 }
 
-/* The public rows hold the public view and nothing else. */
+static int catch_form(void *ctx, int call, const char *tok, int n)
+{
+	return search_forms_add(ctx, call, tok, n);
+}
+
+/* The column texts tokenized here, for when FTS5 did not tokenize the
+ * row one call a column (it does, but nothing else would notice). */
+static int forms_of(struct run *r, struct search_forms *fs, struct text *c)
+{
+	fts5_api *api = NULL;
+	fts5_tokenizer tk;
+	Fts5Tokenizer *t;
+	sqlite3_stmt *st;
+	void *user;
+	int rc = SQLITE_OK;
+
+	search_forms_free(fs);
+	if (sqlite3_prepare_v2(r->ix->db, "SELECT fts5(?1)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return search_db_fail(r->ix, "the Dutch tokenizer");
+	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (!api || api->xFindTokenizer(api, "dutch", &user, &tk) != SQLITE_OK ||
+	    tk.xCreate(user, NULL, 0, &t) != SQLITE_OK)
+		return archive_error_set(ARCHIVE_ERROR, "%s: the Dutch "
+					 "tokenizer is missing", r->ix->path);
+	for (int i = 0; i < NCOLS - 1 && rc == SQLITE_OK; i++) {
+		struct search_capture cap = { catch_form, fs, i };
+
+		search_capture_set(&cap);
+		rc = tk.xTokenize(t, NULL, FTS5_TOKENIZE_DOCUMENT,
+				  text_of(&c[i]), (int)c[i].len, ignore_token);
+		search_capture_set(NULL);
+	}
+	tk.xDelete(t);
+	return rc == SQLITE_OK ? 0
+			       : archive_error_set(ARCHIVE_ERROR,
+						   "out of memory");
+}
+
+/* The public rows hold the public view and nothing else; beside each,
+ * its word forms with their weights, caught while FTS5 tokenizes it. */
 static int index_public(struct run *r, sqlite3_int64 row,
 			const archive_public *p)
 {
 	struct text c[NCOLS - 1] = { 0 };
+	struct search_forms fs = { 0 };
+	struct search_capture cap = { catch_form, &fs, 0 };
+	unsigned char *blob = NULL;
+	size_t len = 0;
 	int rc;
 
 	add(&c[C_TITLE], p->title);
@@ -636,7 +699,22 @@ static int index_public(struct run *r, sqlite3_int64 row,
 	add(&c[C_ADVICE], p->advice);
 	add(&c[C_RESPONSE], p->response);
 	bind_texts(r->ins_pub, row, c, NCOLS - 1);
+	search_capture_set(&cap);
 	rc = step(r, r->ins_pub);
+	search_capture_set(NULL);
+	if (rc == 0 && (fs.oom || cap.calls != NCOLS - 1))
+		rc = forms_of(r, &fs, c);
+	if (rc == 0) {
+		search_forms_finish(&fs);
+		rc = search_forms_blob(&fs, &blob, &len);
+	}
+	if (rc == 0) {
+		sqlite3_bind_int64(r->ins_terms, 1, row);
+		sqlite3_bind_blob(r->ins_terms, 2, blob, (int)len, SQLITE_STATIC);
+		rc = step(r, r->ins_terms);
+	}
+	free(blob);
+	search_forms_free(&fs);
 	free_texts(c, NCOLS - 1);
 	return rc;
 }
@@ -743,7 +821,8 @@ static int index_all(struct run *r)
 	/* Deleting the rows of a full-text table one by one tokenizes each
 	 * old text again; dropped and made anew, the tables cost nothing. */
 	rc = exec(r->ix, "DELETE FROM doc; DELETE FROM facet; DELETE FROM "
-			 "cite; DROP TABLE staff; DROP TABLE pub;");
+			 "cite; DELETE FROM pubterms; DROP TABLE staff; "
+			 "DROP TABLE pub;");
 	rc = rc ? rc : exec(r->ix, fts_schema);
 	if (rc != 0)
 		return rc;

@@ -109,9 +109,21 @@ typedef int (*search_doc_term_fn)(const char *term, int weight, void *ctx);
 /* The word forms of the public row of dossier id as the index holds it
  * now (none when the dossier has no public row): its part of what
  * search_public_terms() streams, so that a caller keeping the postings
- * of unchanged dossiers can renew only those of the changed ones. */
+ * of unchanged dossiers can renew only those of the changed ones. The
+ * index keeps them beside the row, caught as FTS5 tokenized it. */
 int search_public_doc_terms(search_index *ix, const char *id,
 			    search_doc_term_fn fn, void *ctx);
+
+/* Called with each word form of each public row: the rows one after
+ * another in the order of their dossier ids (byte order), the forms of
+ * a row in byte order, each with its weight. */
+typedef int (*search_row_fn)(const char *id, const char *term, int weight,
+			     void *ctx);
+
+/* Every public row's word forms as the index keeps them beside the row:
+ * what search_public_terms() streams, row by row instead of form by
+ * form, read without tokenizing anything. */
+int search_public_rows(search_index *ix, search_row_fn fn, void *ctx);
 
 /* The version of the index's format and word forms; what was derived
  * from an index of another version must be derived again. */

@@ -15,9 +15,6 @@ struct search_index {
 	char *path;
 	char commit[41];
 	int frozen; /* search_freeze() */
-	/* the Dutch tokenizer outside FTS5, for search_public_doc_terms() */
-	fts5_tokenizer tok;
-	Fts5Tokenizer *tok_inst;
 };
 
 /*
@@ -39,6 +36,44 @@ void search_lexicon_cache(const char *path);
 
 /* Registers the "dutch" FTS5 tokenizer with db. */
 int search_register_dutch(sqlite3 *db);
+
+/* While set for a thread, every token the Dutch tokenizer makes of a
+ * document in that thread is passed to fn as well, with the number of
+ * the tokenize call (from calls on; FTS5 tokenizes a row one column a
+ * call, in order). fn returns SQLITE_OK to go on. NULL ends it. */
+struct search_capture {
+	int (*fn)(void *ctx, int call, const char *tok, int n);
+	void *ctx;
+	int calls;
+};
+void search_capture_set(struct search_capture *c);
+
+/* ---- the word forms of a public row (export.c) ----------------------- */
+
+/* A row's word forms with their weights, as the site's search shards
+ * count them: per column, a part of a compound at a third. */
+struct search_forms {
+	struct search_form {
+		char *term;
+		int w;
+	} *f;
+	size_t n, cap;
+	int oom;
+};
+
+/* Adds a token of column col (0 .. 7 of the pub table) to fs; SQLITE_OK
+ * or SQLITE_NOMEM. */
+int search_forms_add(struct search_forms *fs, int col, const char *tok,
+		     int n);
+/* Sorts and merges the forms: each once, weights summed. */
+void search_forms_finish(struct search_forms *fs);
+void search_forms_free(struct search_forms *fs);
+/* The forms as stored with a public row (pubterms), and back. */
+int search_forms_blob(const struct search_forms *fs, unsigned char **out,
+		      size_t *len);
+/* Calls fn for each form of a stored blob; ARCHIVE_ERROR when damaged. */
+int search_forms_each(const unsigned char *blob, size_t len,
+		      search_doc_term_fn fn, void *ctx);
 
 /* Sets key of o to the text v, or to null when there is none. */
 void search_set_text(json_t *o, const char *key, const unsigned char *v);

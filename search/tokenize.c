@@ -630,6 +630,33 @@ static int dutch_token(void *ctx, int tflags, const char *tok, int n,
 	return rc;
 }
 
+/* The capture of this thread (search_capture_set), or NULL. */
+static _Thread_local struct search_capture *capture;
+
+void search_capture_set(struct search_capture *c)
+{
+	capture = c;
+}
+
+/* What FTS5 is given is also handed to the capture, with the number of
+ * the call it came from. */
+struct captured {
+	struct search_capture *cap;
+	int call;
+	void *ctx;
+	int (*emit)(void *, int, const char *, int, int, int);
+};
+
+static int capture_emit(void *ctx, int tflags, const char *tok, int n,
+			int start, int end)
+{
+	struct captured *c = ctx;
+	int rc = c->cap->fn(c->cap->ctx, c->call, tok, n);
+
+	return rc != SQLITE_OK ? rc
+			       : c->emit(c->ctx, tflags, tok, n, start, end);
+}
+
 static int dutch_tokenize(Fts5Tokenizer *t, void *ctx, int flags,
 			  const char *text, int n,
 			  int (*emit)(void *, int, const char *, int, int, int))
@@ -637,7 +664,13 @@ static int dutch_tokenize(Fts5Tokenizer *t, void *ctx, int flags,
 	struct dutch *d = (struct dutch *)t;
 	struct dutch_call c = { d, ctx, emit,
 				(flags & FTS5_TOKENIZE_DOCUMENT) != 0 };
+	struct captured cap;
 
+	if (capture && c.document) {
+		cap = (struct captured){ capture, capture->calls++, ctx, emit };
+		c.ctx = &cap;
+		c.emit = capture_emit;
+	}
 	return d->parent.xTokenize(d->parent_inst, &c, flags, text, n,
 				   dutch_token);
 }

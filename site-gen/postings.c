@@ -64,12 +64,6 @@ struct own {
 	struct fresh *f;
 	size_t nf, capf;
 	size_t now; /* the reflection whose row is being read */
-	/* the numbers of the ids the index passed (num_of) */
-	struct {
-		const char *id;
-		size_t num;
-	} seen[1 << 16];
-	size_t nseen;
 };
 
 /* The postings depend on the index's word forms and on the vocabulary,
@@ -249,64 +243,200 @@ static int emit(struct own *o, const char *term)
 
 /* ---- from the index, everything ------------------------------------------- */
 
-/* The document number of a dossier id as the index passes it: the index
- * passes the same text for a dossier every time, so its address is
- * remembered (open addressing) and the search by id made once a
- * dossier. */
-static size_t num_of(struct own *o, const char *id)
-{
-	size_t mask = sizeof(o->seen) / sizeof(*o->seen) - 1;
-	size_t i = ((uintptr_t)id >> 4) * 0x9e3779b97f4a7c15ull >> 50 & mask;
-	struct entry *e;
+/* The public rows' forms turned around: every form met gets a number
+ * (table, an open-addressing table of them), every posting is kept as
+ * (form, document, weight), and at the end the forms are put in byte
+ * order and the postings in that order, each form's by document. */
+struct invert {
+	struct own *o;
+	char *words;                /* the forms, NUL-terminated */
+	size_t nwords, capwords;
+	uint32_t *at;               /* a form's offset in words, by number */
+	uint32_t *table;            /* 1 + form number, 0: empty */
+	size_t nforms, capforms, mask;
+	struct posting {
+		uint32_t form, num;
+		int w;
+	} *p;
+	size_t np, capp;
+	char id[32];                /* the row being read */
+	size_t num;
+};
 
-	for (; o->seen[i].id; i = (i + 1) & mask)
-		if (o->seen[i].id == id)
-			return o->seen[i].num;
-	e = site_find(o->s, id);
-	/* a full table is no error: the search just happens again */
-	if (o->nseen < mask / 2) {
-		o->seen[i].id = id;
-		o->seen[i].num = e ? e->num : GONE;
-		o->nseen++;
-	}
-	return e ? e->num : GONE;
+static uint64_t hash_form(const char *t)
+{
+	uint64_t h = SITE_HASH_START;
+
+	site_hash_str(&h, t);
+	return h;
 }
 
-static int from_index(const char *term, char *const *ids, const int *weights,
-		      size_t n, void *ctx)
+static int grow_table(struct invert *v)
 {
-	struct own *o = ctx;
-	size_t k = 0;
-	int rc, in_order = 1;
+	size_t cap = v->mask ? (v->mask + 1) * 2 : 1 << 16;
+	uint32_t *table = calloc(cap, sizeof(*table));
 
-	if ((rc = room(o, term, n)) != 0)
-		return rc;
-	for (size_t i = 0; i < n; i++) {
-		size_t num = num_of(o, ids[i]);
+	if (!table)
+		return -1;
+	for (size_t k = 0; k < v->nforms; k++) {
+		size_t i = hash_form(v->words + v->at[k]) & (cap - 1);
 
-		/* only reflections of this very build are searchable */
-		if (num == GONE)
-			continue;
-		in_order &= k == 0 || o->nums[k - 1] < num;
-		o->nums[k] = num;
-		o->w[k++] = weights[i];
+		while (table[i])
+			i = (i + 1) & (cap - 1);
+		table[i] = (uint32_t)k + 1;
 	}
-	/* the index's order is mostly the numbers' own */
-	if (!in_order) {
-		for (size_t i = 1; i < k; i++) {
-			size_t num = o->nums[i], j = i;
-			int w = o->w[i];
+	free(v->table);
+	v->table = table;
+	v->mask = cap - 1;
+	return 0;
+}
 
-			for (; j > 0 && o->nums[j - 1] > num; j--) {
-				o->nums[j] = o->nums[j - 1];
-				o->w[j] = o->w[j - 1];
-			}
-			o->nums[j] = num;
-			o->w[j] = w;
+/* The number of a form, given one when it is new; UINT32_MAX when out of
+ * memory. */
+static uint32_t form_of(struct invert *v, const char *term)
+{
+	size_t i, n = strlen(term);
+
+	if ((v->nforms + 1) * 2 > v->mask && grow_table(v) != 0)
+		return UINT32_MAX;
+	for (i = hash_form(term) & v->mask; v->table[i];
+	     i = (i + 1) & v->mask)
+		if (!strcmp(v->words + v->at[v->table[i] - 1], term))
+			return v->table[i] - 1;
+	if (v->nforms == v->capforms) {
+		uint32_t *at = realloc(v->at, (v->capforms = v->capforms * 2 +
+							    4096) *
+						      sizeof(*at));
+
+		if (!at)
+			return UINT32_MAX;
+		v->at = at;
+	}
+	if (v->nwords + n + 1 > v->capwords) {
+		char *words = realloc(v->words, v->capwords = (v->nwords + n + 1) * 2);
+
+		if (!words)
+			return UINT32_MAX;
+		v->words = words;
+	}
+	memcpy(v->words + v->nwords, term, n + 1);
+	v->at[v->nforms] = (uint32_t)v->nwords;
+	v->nwords += n + 1;
+	v->table[i] = (uint32_t)++v->nforms;
+	return (uint32_t)(v->nforms - 1);
+}
+
+static int take_row(const char *id, const char *term, int w, void *ctx)
+{
+	struct invert *v = ctx;
+	uint32_t form;
+
+	/* a new row: its document number, once */
+	if (strcmp(id, v->id)) {
+		struct entry *e = site_find(v->o->s, id);
+
+		snprintf(v->id, sizeof(v->id), "%s", id);
+		v->num = e ? e->num : GONE;
+	}
+	/* only reflections of this very build are searchable */
+	if (v->num == GONE)
+		return 0;
+	if ((form = form_of(v, term)) == UINT32_MAX)
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	if (v->np == v->capp) {
+		struct posting *more = realloc(v->p, (v->capp = v->capp * 2 +
+							   65536) *
+							     sizeof(*more));
+
+		if (!more)
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		v->p = more;
+	}
+	v->p[v->np++] = (struct posting){ form, (uint32_t)v->num, w };
+	return 0;
+}
+
+static int cmp_forms(const void *x, const void *y, void *words)
+{
+	return strcmp((const char *)words + *(const uint32_t *)x,
+		      (const char *)words + *(const uint32_t *)y);
+}
+
+/* The forms in byte order, each with its postings, to emit(). */
+static int pass_inverted(struct invert *v)
+{
+	struct own *o = v->o;
+	uint32_t *order = malloc((v->nforms + 1) * sizeof(*order));
+	uint32_t *rank = malloc((v->nforms + 1) * sizeof(*rank));
+	size_t *start = calloc(v->nforms + 2, sizeof(*start));
+	struct posting *sorted = malloc((v->np + 1) * sizeof(*sorted));
+	int rc = 0;
+
+	if (!order || !rank || !start || !sorted) {
+		rc = archive_error_set(ARCHIVE_ERROR, "out of memory");
+		goto done;
+	}
+	/* the forms, by their offsets, in byte order */
+	for (size_t k = 0; k < v->nforms; k++)
+		order[k] = v->at[k];
+	if (v->nforms > 1)
+		qsort_r(order, v->nforms, sizeof(*order), cmp_forms, v->words);
+	for (size_t r = 0; r < v->nforms; r++) {
+		const char *w = v->words + order[r];
+		size_t i = hash_form(w) & v->mask;
+
+		while (strcmp(v->words + v->at[v->table[i] - 1], w))
+			i = (i + 1) & v->mask;
+		rank[v->table[i] - 1] = (uint32_t)r;
+	}
+	/* counted into place: the rows came by document, so each form's
+	 * postings stay by document */
+	for (size_t i = 0; i < v->np; i++)
+		start[rank[v->p[i].form] + 1]++;
+	for (size_t r = 0; r < v->nforms; r++)
+		start[r + 1] += start[r];
+	for (size_t i = 0; i < v->np; i++)
+		sorted[start[rank[v->p[i].form]]++] = v->p[i];
+	for (size_t r = 0, i = 0; rc == 0 && r < v->nforms; r++) {
+		const char *term = v->words + order[r];
+		size_t n = 0;
+
+		if ((rc = room(o, term, start[r] - i)) != 0)
+			break;
+		for (; i < start[r]; i++) {
+			o->nums[n] = sorted[i].num;
+			o->w[n++] = sorted[i].w;
 		}
+		o->n = n;
+		rc = emit(o, term);
 	}
-	o->n = k;
-	return emit(o, term);
+done:
+	free(order);
+	free(rank);
+	free(start);
+	free(sorted);
+	return rc;
+}
+
+/* Every form of every public row from the index, none tokenized anew. */
+static int from_index(struct own *o, search_index *ix)
+{
+	struct invert *v = calloc(1, sizeof(*v));
+	int rc;
+
+	if (!v)
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	v->o = o;
+	rc = grow_table(v) != 0 ? archive_error_set(ARCHIVE_ERROR,
+						    "out of memory")
+				: search_public_rows(ix, take_row, v);
+	rc = rc ? rc : pass_inverted(v);
+	free(v->words);
+	free(v->at);
+	free(v->table);
+	free(v->p);
+	free(v);
+	return rc;
 }
 
 /* ---- from the last build, with the changed rows anew ------------------------ */
@@ -613,7 +743,6 @@ static int from_last_build(struct own *o, search_index *ix, const char *path,
 int site_own_terms(struct site *s, search_index *ix, site_term_fn fn,
 		   site_group_fn same, void *ctx)
 {
-	/* on the heap: the table of ids seen is large */
 	struct own *o = calloc(1, sizeof(*o));
 	char *path = cache_path(s, POSTINGS_FILE), *key = postings_key(s);
 	int rc;
@@ -634,7 +763,7 @@ int site_own_terms(struct site *s, search_index *ix, site_term_fn fn,
 			/* of no use: nothing was passed on yet */
 			fresh_free(o);
 			begin_file(o, path, key);
-			rc = search_public_terms(ix, from_index, o);
+			rc = from_index(o, ix);
 			rc = rc ? rc : finish_group(o);
 		}
 	}

@@ -4,11 +4,13 @@
  * builds are deterministic, and a build after one change rewrites only
  * what depends on it.
  */
+#include "search/search.h"
 #include "site-gen/site.h"
 #include "tests/fixture.h"
 
 #include <check.h>
 #include <dirent.h>
+#include <jansson.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -488,6 +490,140 @@ START_TEST(incremental)
 }
 END_TEST
 
+/* ---- the search shards against the index ----------------------------- */
+
+/* The JSON argument of a call in a search file: moresIndex(ARG);,
+ * moresShard("HEX",ARG); or moresDocs(K,ARG);. */
+static json_t *shard_json(const char *text)
+{
+	const char *open = strchr(text, '(');
+	const char *comma = strstr(text, "\",");
+	const char *close = strrchr(text, ')');
+	json_error_t e;
+	json_t *j;
+
+	ck_assert_ptr_nonnull(open);
+	ck_assert_ptr_nonnull(close);
+	if (!strncmp(text, "moresShard(", 11)) {
+		ck_assert_ptr_nonnull(comma);
+		open = comma + 1;
+	} else if (!strncmp(text, "moresDocs(", 10)) {
+		open = strchr(text, ',');
+		ck_assert_ptr_nonnull(open);
+	}
+	j = json_loadb(open + 1, (size_t)(close - open - 1), 0, &e);
+	ck_assert_msg(j, "%s", e.text);
+	return j;
+}
+
+struct shard_postings {
+	json_t *ids;   /* document number -> id */
+	json_t *terms; /* form -> [[id, weight], ...] */
+};
+
+static void read_shards(const char *rel, const char *text, size_t len,
+			void *ctx)
+{
+	struct shard_postings *sp = ctx;
+	const char *key;
+	json_t *j, *v;
+
+	(void)len;
+	if (!strncmp(rel, "zoeken/d/", 9)) {
+		size_t k, i;
+		json_t *doc;
+
+		j = shard_json(text);
+		k = (size_t)atoi(rel + 9);
+		json_array_foreach(j, i, doc)
+		{
+			char num[32];
+
+			snprintf(num, sizeof(num), "%zu", k * 16 + i);
+			json_object_set(sp->ids, num, json_array_get(doc, 0));
+		}
+		json_decref(j);
+		return;
+	}
+	if (strncmp(rel, "zoeken/t/", 9))
+		return;
+	j = shard_json(text);
+	json_object_foreach(j, key, v)
+	{
+		size_t num = 0;
+		json_t *list = json_array();
+
+		for (size_t i = 0; i + 1 < json_array_size(v); i += 2) {
+			num += (size_t)json_integer_value(json_array_get(v, i));
+			json_array_append_new(
+				list, json_pack("[Ii]", (json_int_t)num,
+						(int)json_integer_value(
+							json_array_get(v, i + 1))));
+		}
+		ck_assert_ptr_null(json_object_get(sp->terms, key));
+		json_object_set_new(sp->terms, key, list);
+	}
+	json_decref(j);
+}
+
+struct compare {
+	struct shard_postings *sp;
+	size_t terms;
+};
+
+/* Each form the index streams has exactly its postings in the shards. */
+static int against_index(const char *term, char *const *ids, const int *w,
+			 size_t n, void *ctx)
+{
+	struct compare *c = ctx;
+	json_t *list = json_object_get(c->sp->terms, term);
+
+	ck_assert_msg(list, "'%s' is not in the shards", term);
+	ck_assert_msg(json_array_size(list) == n, "'%s': %zu postings, not %zu",
+		      term, json_array_size(list), n);
+	for (size_t i = 0; i < n; i++) {
+		int found = 0;
+
+		for (size_t k = 0; k < n && !found; k++) {
+			json_t *p = json_array_get(list, k);
+			char num[32];
+			const char *id;
+
+			snprintf(num, sizeof(num), "%lld",
+				 (long long)json_integer_value(json_array_get(p, 0)));
+			id = json_string_value(json_object_get(c->sp->ids, num));
+			found = id && !strcmp(id, ids[i]) &&
+				json_integer_value(json_array_get(p, 1)) == w[i];
+		}
+		ck_assert_msg(found, "'%s': %s (%d) missing from the shards",
+			      term, ids[i], w[i]);
+	}
+	c->terms++;
+	return 0;
+}
+
+/* The shards hold what FTS5 holds for the public rows, form for form,
+ * found through its instance table: not what the site's own caches
+ * say. */
+static void shards_as_index(const char *what)
+{
+	struct shard_postings sp = { json_object(), json_object() };
+	struct compare c = { &sp, 0 };
+	search_index *ix;
+
+	walk(out, "", read_shards, &sp);
+	ck_assert_int_eq(search_open(&ix, a), 0);
+	ck_assert_msg(search_public_terms(ix, against_index, &c) == 0, "%s: %s",
+		      what, archive_error_last());
+	search_close(ix);
+	ck_assert_msg(c.terms == json_object_size(sp.terms),
+		      "%s: %zu forms in the index, %zu in the shards", what,
+		      c.terms, json_object_size(sp.terms));
+	ck_assert_uint_gt(c.terms, 20);
+	json_decref(sp.ids);
+	json_decref(sp.terms);
+}
+
 /* Removes a folder and everything in it (the name stays the caller's). */
 static int remove_one(const char *path, const struct stat *st, int flag,
 		      struct FTW *ftw)
@@ -550,6 +686,7 @@ static void same_as_fresh(const char *what)
 	snapshot_free(&inc);
 	snapshot_free(&fresh);
 	remove_tree(fresh_out);
+	shards_as_index(what);
 }
 
 START_TEST(incremental_as_fresh)
