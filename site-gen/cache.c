@@ -56,6 +56,7 @@ static void flush(struct cache_out *o, int end)
 	o->h = checksum(o->h, (const unsigned char *)o->b.s, n);
 	if (n && fwrite(o->b.s, 1, n, o->f) != n)
 		o->bad = 1;
+	o->written += n;
 	if (n && o->b.len > n)
 		memmove(o->b.s, o->b.s + n, o->b.len - n);
 	o->b.len -= n;

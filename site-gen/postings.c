@@ -23,7 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POSTINGS_MAGIC "MORESPS3"
+#define POSTINGS_MAGIC "MORESPS4"
+/* Which groups a reflection has postings in, as bits of a hash of the
+ * group's name (two groups may share a bit: then both are read). */
+#define GROUP_BYTES 64
 #define POSTINGS_FILE "site-postings.bin"
 #define GONE SIZE_MAX
 
@@ -56,6 +59,14 @@ struct own {
 	size_t *gnums;
 	int *gw;
 	size_t ngp, capgp;
+	/* the old file's group of the same name, if any: written again as
+	 * it was when the group came out the same */
+	struct {
+		char group[3];
+		uint64_t hash;
+		const char *body;
+		size_t len;
+	} old;
 	/* one form's postings */
 	size_t *nums;
 	int *w;
@@ -64,6 +75,10 @@ struct own {
 	struct fresh *f;
 	size_t nf, capf;
 	size_t now; /* the reflection whose row is being read */
+	/* the groups of each reflection (by number), for the next build,
+	 * and those of every one that changed, before or now */
+	unsigned char (*bits)[GROUP_BYTES];
+	unsigned char touched[GROUP_BYTES];
 };
 
 /* The postings depend on the index's word forms and on the vocabulary,
@@ -96,6 +111,25 @@ static void group_of(char out[3], const char *term, size_t len)
 
 	memcpy(out, term, n);
 	out[n] = '\0';
+}
+
+static unsigned group_bit(const char *group)
+{
+	uint64_t h = SITE_HASH_START;
+
+	site_hash_str(&h, group);
+	return (unsigned)(h % (GROUP_BYTES * 8));
+}
+
+/* Marks the group of a form in a reflection's bits. */
+static void mark_form(unsigned char *bits, const char *term)
+{
+	char group[3];
+	unsigned b;
+
+	group_of(group, term, strlen(term));
+	b = group_bit(group);
+	bits[b >> 3] |= (unsigned char)(1u << (b & 7));
 }
 
 /* ---- writing the file ------------------------------------------------------- */
@@ -155,7 +189,11 @@ static int finish_group(struct own *o)
 	for (size_t i = 0; !done && rc == 0 && i < o->ngt; i++)
 		rc = o->fn(o->words.s + o->gt[i].word, o->gnums + o->gt[i].at,
 			   o->gw + o->gt[i].at, o->gt[i].n, o->ctx);
-	if (rc == 0 && o->out.f) {
+	if (rc == 0 && o->out.f && o->old.body && o->old.hash == h &&
+	    !strcmp(o->old.group, o->group)) {
+		/* the same postings: the same bytes */
+		put_group(o, o->group, h, o->old.body, o->old.len);
+	} else if (rc == 0 && o->out.f) {
 		o->body.len = 0;
 		for (size_t i = 0; i < o->ngt; i++) {
 			const char *term = o->words.s + o->gt[i].word;
@@ -353,6 +391,7 @@ static int take_row(const char *id, const char *term, int w, void *ctx)
 		v->p = more;
 	}
 	v->p[v->np++] = (struct posting){ form, (uint32_t)v->num, w };
+	mark_form(v->o->bits[v->num], term);
 	return 0;
 }
 
@@ -459,6 +498,8 @@ static int add_fresh(const char *term, int weight, void *ctx)
 	o->f[o->nf].num = o->now;
 	o->f[o->nf].w = weight;
 	o->nf++;
+	mark_form(o->bits[o->now], term);
+	mark_form(o->touched, term);
 	return 0;
 }
 
@@ -489,29 +530,33 @@ static int cmp_stored(const char *p, size_t n, const char *t)
 }
 
 /* Moves the fresh postings of term (those from k on) in among the kept
- * ones of o, by number, and returns where the next form's start. */
+ * ones of o, by number, and returns where the next form's start. Mostly
+ * one reflection changed: each fresh posting finds its place by halving,
+ * and the ones after it move up at once. */
 static size_t mix_fresh(struct own *o, const char *term, size_t k)
 {
-	size_t to = k, i = o->n, f, j;
+	size_t to = k;
 
 	while (to < o->nf && !strcmp(o->f[to].term, term))
 		to++;
-	/* from the back, so that the kept ones make room as they go */
-	j = o->n + (to - k);
-	for (f = to; f > k;) {
-		if (i > 0 && o->nums[i - 1] > o->f[f - 1].num) {
-			i--;
-			j--;
-			o->nums[j] = o->nums[i];
-			o->w[j] = o->w[i];
-		} else {
-			f--;
-			j--;
-			o->nums[j] = o->f[f].num;
-			o->w[j] = o->f[f].w;
+	for (size_t f = k; f < to; f++) {
+		size_t lo = 0, hi = o->n, num = o->f[f].num;
+
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (o->nums[mid] < num)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
+		memmove(o->nums + lo + 1, o->nums + lo,
+			(o->n - lo) * sizeof(*o->nums));
+		memmove(o->w + lo + 1, o->w + lo, (o->n - lo) * sizeof(*o->w));
+		o->nums[lo] = num;
+		o->w[lo] = o->f[f].w;
+		o->n++;
 	}
-	o->n += to - k;
 	return to;
 }
 
@@ -564,9 +609,17 @@ static int merge_group(struct own *o, struct cache_in *g, const size_t *map,
 		if ((rc = room(o, term, (size_t)n + o->nf - *k)) != 0)
 			return rc;
 		for (uint64_t i = 0; i < n; i++) {
-			if (cache_get_uint(g, &d) != 0 ||
-			    cache_get_uint(g, &w) != 0 ||
-			    (at += (size_t)d) >= nold || w > INT32_MAX)
+			/* mostly a byte each */
+			if (g->at + 1 < g->len && g->p[g->at] < 0x80 &&
+			    g->p[g->at + 1] < 0x80) {
+				d = g->p[g->at];
+				w = g->p[g->at + 1];
+				g->at += 2;
+			} else if (cache_get_uint(g, &d) != 0 ||
+				   cache_get_uint(g, &w) != 0 || w > INT32_MAX) {
+				return *damaged = 1, -1;
+			}
+			if ((at += (size_t)d) >= nold)
 				return *damaged = 1, -1;
 			if (map[at] != GONE) {
 				o->nums[o->n] = map[at];
@@ -578,30 +631,6 @@ static int merge_group(struct own *o, struct cache_in *g, const size_t *map,
 		rc = emit(o, term);
 	}
 	return rc;
-}
-
-/* Whether a group of the old file holds a posting of a reflection that
- * changed or went (1), or not (0); -1 when it does not read. */
-static int touched(struct cache_in g, const size_t *map, size_t nold)
-{
-	while (g.at < g.len) {
-		uint64_t n, d, w;
-		size_t at = 0;
-
-		if (cache_get_uint(&g, &n) != 0 || n > g.len - g.at)
-			return -1;
-		g.at += (size_t)n;
-		if (cache_get_uint(&g, &n) != 0)
-			return -1;
-		for (uint64_t i = 0; i < n; i++) {
-			if (cache_get_uint(&g, &d) != 0 ||
-			    cache_get_uint(&g, &w) != 0 || (at += (size_t)d) >= nold)
-				return -1;
-			if (map[at] == GONE)
-				return 1;
-		}
-	}
-	return 0;
 }
 
 /* The groups of the old file, each offered whole when it can be: when
@@ -619,6 +648,7 @@ static int merge(struct own *o, struct cache_in *in, const size_t *map,
 		uint64_t hash, len;
 		struct cache_in g;
 		char group[3];
+		unsigned bit;
 
 		if (cache_get_bytes(in, &name, &nlen) != 0 || nlen > 2)
 			return *damaged = 1, -1;
@@ -631,16 +661,20 @@ static int merge(struct own *o, struct cache_in *in, const size_t *map,
 		in->at += (size_t)len;
 		memcpy(group, name, nlen);
 		group[nlen] = '\0';
-		if ((rc = fresh_before(o, &k, name, nlen)) != 0)
+		/* what came before is a group of its own */
+		if ((rc = fresh_before(o, &k, name, nlen)) != 0 ||
+		    (rc = finish_group(o)) != 0)
 			return rc;
-		/* untouched by any change, under the same numbers */
+		memcpy(o->old.group, group, sizeof(group));
+		o->old.hash = hash;
+		o->old.body = (const char *)g.p;
+		o->old.len = g.len;
+		/* untouched by any change, under the same numbers: no
+		 * reflection that changed has (or had) a posting in it */
+		bit = group_bit(group);
 		if (!renumbered && o->same &&
-		    !(k < o->nf && !strncmp(o->f[k].term, group, nlen) &&
-		      (nlen == 2 || strlen(o->f[k].term) == nlen)) &&
-		    (rc = touched(g, map, nold)) == 0) {
-			/* what came before is a group of its own */
-			if ((rc = finish_group(o)) != 0 ||
-			    (rc = o->same(group, hash, o->ctx)) < 0)
+		    !(o->touched[bit >> 3] & (1u << (bit & 7)))) {
+			if ((rc = o->same(group, hash, o->ctx)) < 0)
 				return rc;
 			if (rc == 1) {
 				if (o->out.f)
@@ -649,8 +683,6 @@ static int merge(struct own *o, struct cache_in *in, const size_t *map,
 				continue;
 			}
 		}
-		if (rc < 0)
-			return *damaged = 1, -1;
 		if ((rc = merge_group(o, &g, map, nold, &k, damaged)) != 0)
 			return rc;
 	}
@@ -667,6 +699,24 @@ static int ask_index(struct own *o, search_index *ix, size_t j)
 
 /* Takes what it can from the old file; 1 when it is of no use (the
  * caller then reads everything from the index), else 0 or an error. */
+/* The groups of the old file's reflections: a table at the end of the
+ * file, found by its offset in the last eight bytes; the file is read up
+ * to it. NULL when it is not where it should be. */
+static const unsigned char *bits_of(struct cache_in *in, size_t n)
+{
+	uint64_t off = 0;
+
+	if (in->len < 8 + in->at)
+		return NULL;
+	for (int i = 0; i < 8; i++)
+		off |= (uint64_t)in->p[in->len - 8 + i] << (8 * i);
+	if (off < in->at || n > (in->len - 8 - off) / GROUP_BYTES ||
+	    off + n * GROUP_BYTES + 8 != in->len)
+		return NULL;
+	in->len = (size_t)off;
+	return in->p + off;
+}
+
 static int from_last_build(struct own *o, search_index *ix, const char *path,
 			   const char *key)
 {
@@ -674,12 +724,15 @@ static int from_last_build(struct own *o, search_index *ix, const char *path,
 	struct cache_in in;
 	uint64_t nold;
 	size_t *map = NULL, j = 0, i;
+	const unsigned char *old_bits = NULL;
 	int rc = 0, damaged = 0, changed, renumbered;
 
 	if (cache_open(&in, path, POSTINGS_MAGIC, key) != 0)
 		return 1;
 	if (cache_get_uint(&in, &nold) != 0 || nold > in.len ||
-	    !(map = malloc((nold ? (size_t)nold : 1) * sizeof(*map)))) {
+	    !(map = malloc((nold ? (size_t)nold : 1) * sizeof(*map))) ||
+	    !(old_bits = bits_of(&in, (size_t)nold))) {
+		free(map);
 		cache_close(&in);
 		return 1;
 	}
@@ -722,6 +775,17 @@ static int from_last_build(struct own *o, search_index *ix, const char *path,
 		rc = ask_index(o, ix, j);
 		changed = renumbered = 1;
 	}
+	/* the groups of those kept, and of those changed or gone */
+	for (i = 0; rc == 0 && i < nold; i++) {
+		const unsigned char *b = old_bits + i * GROUP_BYTES;
+
+		if (map[i] != GONE) {
+			memcpy(o->bits[map[i]], b, GROUP_BYTES);
+			continue;
+		}
+		for (size_t k = 0; k < GROUP_BYTES; k++)
+			o->touched[k] |= b[k];
+	}
 	if (rc == 0 && o->nf > 1)
 		qsort(o->f, o->nf, sizeof(*o->f), cmp_fresh);
 	/* the file is written again only when its postings changed */
@@ -757,18 +821,36 @@ int site_own_terms(struct site *s, search_index *ix, site_term_fn fn,
 	o->fn = fn;
 	o->same = same;
 	o->ctx = ctx;
+	if (!(o->bits = calloc(s->n + 1, GROUP_BYTES))) {
+		free(o);
+		free(path);
+		free(key);
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	}
 	if ((rc = search_update(ix, 0, NULL)) == 0) {
 		rc = path ? from_last_build(o, ix, path, key) : 1;
 		if (rc == 1) {
 			/* of no use: nothing was passed on yet */
 			fresh_free(o);
+			memset(o->bits, 0, s->n * GROUP_BYTES);
 			begin_file(o, path, key);
 			rc = from_index(o, ix);
 			rc = rc ? rc : finish_group(o);
 		}
 	}
 	if (rc == 0 && o->out.f) {
+		/* the groups' end, then the table of which reflection has
+		 * postings in which, and where that table starts */
+		unsigned char at[8];
+		uint64_t off;
+
 		cache_put_str(&o->out, NULL);
+		off = o->out.written + o->out.b.len;
+		cache_put_bytes(&o->out, (const char *)o->bits,
+				s->n * GROUP_BYTES);
+		for (int i = 0; i < 8; i++)
+			at[i] = (unsigned char)(off >> (8 * i));
+		cache_put_bytes(&o->out, (const char *)at, sizeof(at));
 		cache_commit(&o->out);
 	} else {
 		cache_abort(&o->out);
@@ -779,6 +861,7 @@ int site_own_terms(struct site *s, search_index *ix, site_term_fn fn,
 	free(o->gnums);
 	free(o->gw);
 	fresh_free(o);
+	free(o->bits);
 	free(o);
 	free(path);
 	free(key);

@@ -141,6 +141,7 @@ struct cache_out {
 	FILE *f;
 	char *tmp, *path;
 	uint64_t h;
+	uint64_t written; /* bytes gone to the file (the position: + b.len) */
 	int bad;
 	int memory; /* only b, for pieces of a file to come (zeroed: none) */
 };
