@@ -688,10 +688,59 @@ static int shards_finish(struct shards_job *j, int rc)
 	return rc;
 }
 
+/* The listings, reports, fixed pages and feeds: made by a thread of
+ * their own while this one makes the reflection pages, since the two
+ * share nothing but the manifest (under its lock). */
+struct lists_job {
+	struct site *s;
+	pthread_t thread;
+	int started, rc;
+	char error[1024];
+};
+
+static int make_lists(struct site *s)
+{
+	int rc = site_pages_lists(s);
+
+	rc = rc ? rc : site_pages_reports(s);
+	rc = rc ? rc : site_pages_fixed(s);
+	return rc ? rc : site_feeds(s);
+}
+
+static void *lists_main(void *arg)
+{
+	struct lists_job *j = arg;
+
+	if ((j->rc = make_lists(j->s)) != 0)
+		snprintf(j->error, sizeof(j->error), "%s", archive_error_last());
+	return NULL;
+}
+
+/* Starts the thread, or (when there is none to be had) does the work. */
+static int lists_start(struct lists_job *j, struct site *s)
+{
+	j->s = s;
+	if (pthread_create(&j->thread, NULL, lists_main, j) != 0)
+		return make_lists(s);
+	j->started = 1;
+	return 0;
+}
+
+static int lists_finish(struct lists_job *j, int rc)
+{
+	if (j->started) {
+		pthread_join(j->thread, NULL);
+		if (rc == 0 && j->rc != 0)
+			rc = archive_error_set(j->rc, "%s", j->error);
+	}
+	return rc;
+}
+
 int site_build(archive *a, const char *out, site_stats *st)
 {
 	struct site s = { 0 };
 	struct shards_job shards = { 0 };
+	struct lists_job lists = { 0 };
 	site_stats none;
 	char *manifest_text = NULL;
 	int rc;
@@ -738,11 +787,9 @@ int site_build(archive *a, const char *out, site_stats *st)
 	/* cmark-gfm registers its extensions once, not safely in threads */
 	cmark_gfm_core_extensions_ensure_registered();
 	rc = rc ? rc : shards_start(&shards, &s);
+	rc = rc ? rc : lists_start(&lists, &s);
 	rc = rc ? rc : pass_two(&s);
-	rc = rc ? rc : site_pages_lists(&s);
-	rc = rc ? rc : site_pages_reports(&s);
-	rc = rc ? rc : site_pages_fixed(&s);
-	rc = rc ? rc : site_feeds(&s);
+	rc = lists_finish(&lists, rc);
 	rc = shards_finish(&shards, rc);
 	rc = rc ? rc : site_assets(&s);
 	rc = rc ? rc : site_sitemap(&s);
