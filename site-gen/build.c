@@ -389,6 +389,22 @@ static int index_entries(struct site *s)
 		site_hash_str(&h, p->adopted);
 		site_hash_str(&h, p->summary);
 		s->by_id[i]->item = h;
+		/* its values and instruments as bits, for the listings */
+		for (size_t k = 0; k < p->nvalues; k++)
+			for (size_t v = 0; v < archive_vocab_count(s->vocab) &&
+					   v < 64;
+			     v++)
+				if (!strcmp(archive_node_get_scalar(
+						    archive_vocab_at(s->vocab, v),
+						    "id"),
+					    p->values[k]))
+					s->by_id[i]->vbits |= 1ull << v;
+		for (size_t k = 0; k < p->ninstruments; k++) {
+			int at = site_instrument_index(p->instruments[k]);
+
+			if (at >= 0)
+				s->by_id[i]->ibits |= 1u << at;
+		}
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		struct entry *e = &s->e[i];

@@ -40,6 +40,14 @@ static const char *const instruments[][2] = {
 	{ "other", "Andere methode" },
 };
 
+int site_instrument_index(const char *name)
+{
+	for (size_t i = 0; i < sizeof(instruments) / sizeof(*instruments); i++)
+		if (!strcmp(instruments[i][0], name))
+			return (int)i;
+	return -1;
+}
+
 const char *site_instrument_label(const char *name)
 {
 	for (size_t i = 0; i < sizeof(instruments) / sizeof(*instruments); i++)
@@ -400,14 +408,23 @@ static int of_kind(const struct entry *e, const void *kind)
 	return e->p->kind && !strcmp(e->p->kind, kind);
 }
 
+/* A value of the vocabulary: its place and its id. */
+struct value_ref {
+	size_t at;
+	const char *id;
+};
+
 static int with_value(const struct entry *e, const void *v)
 {
-	return has(e->p->values, e->p->nvalues, v);
+	const struct value_ref *r = v;
+
+	return r->at < 64 ? (int)((e->vbits >> r->at) & 1)
+			  : has(e->p->values, e->p->nvalues, r->id);
 }
 
 static int with_instrument(const struct entry *e, const void *v)
 {
-	return has(e->p->instruments, e->p->ninstruments, v);
+	return (int)((e->ibits >> *(const int *)v) & 1);
 }
 
 static int of_year(const struct entry *e, const void *year)
@@ -533,7 +550,8 @@ static int value_pages(struct site *s)
 		const char *question = archive_node_get_scalar(v, "question");
 		struct sbuf intro = { 0 };
 		char dir[128];
-		size_t n = count_of(s, with_value, id);
+		struct value_ref ref = { i, id };
+		size_t n = count_of(s, with_value, &ref);
 
 		sb_printf(&idx, "<li class=\"mores-item\"><h2 class=\"utrecht-"
 				"heading-2\"><a class=\"utrecht-link\" href=\"%s/"
@@ -550,7 +568,7 @@ static int value_pages(struct site *s)
 		sb_text(&intro, question);
 		sb_puts(&intro, "</p>\n");
 		snprintf(dir, sizeof(dir), "waarden/%s", id);
-		rc = listing(s, dir, 2, label, intro.s, with_value, id);
+		rc = listing(s, dir, 2, label, intro.s, with_value, &ref);
 		sb_free(&intro);
 	}
 	sb_puts(&idx, "</ul>\n");
@@ -572,7 +590,8 @@ static int instrument_pages(struct site *s)
 	for (size_t i = 0; rc == 0 && i < sizeof(instruments) /
 						  sizeof(*instruments);
 	     i++) {
-		size_t n = count_of(s, with_instrument, instruments[i][0]);
+		int at = (int)i;
+		size_t n = count_of(s, with_instrument, &at);
 		char dir[128];
 
 		if (!n)
@@ -584,7 +603,7 @@ static int instrument_pages(struct site *s)
 			  n == 1 ? "" : "s");
 		snprintf(dir, sizeof(dir), "instrumenten/%s", instruments[i][0]);
 		rc = listing(s, dir, 2, instruments[i][1], NULL, with_instrument,
-			     instruments[i][0]);
+			     &at);
 	}
 	sb_puts(&idx, "</ul>\n");
 	rc = rc ? rc : write_page(s, "instrumenten/index.html", 1,

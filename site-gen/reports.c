@@ -116,6 +116,10 @@ static size_t values_at_stake(struct site *s, int year, struct bar *out,
 		for (size_t k = 0; k < s->n; k++) {
 			if (s->e[k].year != year)
 				continue;
+			if (i < 64) {
+				count += (s->e[k].vbits >> i) & 1;
+				continue;
+			}
 			for (size_t j = 0; j < s->e[k].p->nvalues; j++)
 				count += !strcmp(s->e[k].p->values[j], id);
 		}

@@ -58,6 +58,9 @@ struct entry {
 			     * related ids (site_export_head), or NULL */
 	int in_place;       /* its texts lie in the mapped model file: only
 			     * the view and its arrays are its own */
+	uint64_t vbits;     /* its values: bit i for the vocabulary's i-th
+			     * (the first 64; the rest by name) */
+	uint32_t ibits;     /* its instruments: bit i for the i-th known */
 };
 
 /* Frees what an entry owns. */
@@ -255,6 +258,8 @@ void site_list_item(struct site *s, struct sbuf *b, const struct entry *e,
 /* Labels. */
 const char *site_kind_label(const char *kind);
 const char *site_instrument_label(const char *name);
+/* The place of a known instrument (for entry->ibits), or -1. */
+int site_instrument_index(const char *name);
 const char *site_value_label(struct site *s, const char *id);
 /* "23 november 2026" */
 void site_date(struct sbuf *b, const char *iso);
