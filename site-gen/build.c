@@ -365,10 +365,49 @@ const struct cite *site_cited_by(struct site *s, const char *id,
 	return s->cites + first;
 }
 
+/* The places of the vocabulary's values by id: an open-addressing
+ * table, so that a reflection's values are found without comparing each
+ * with every value. */
+struct value_index {
+	const char *id[256];
+	int at[256];
+};
+
+static void value_index_make(struct value_index *vi, const archive_vocab *v)
+{
+	memset(vi, 0, sizeof(*vi));
+	for (size_t i = 0; i < archive_vocab_count(v) && i < 64; i++) {
+		const char *id = archive_node_get_scalar(archive_vocab_at(v, i),
+							 "id");
+		uint64_t h = SITE_HASH_START;
+		size_t k;
+
+		if (!id)
+			continue;
+		site_hash_str(&h, id);
+		for (k = h & 255; vi->id[k]; k = (k + 1) & 255)
+			;
+		vi->id[k] = id;
+		vi->at[k] = (int)i;
+	}
+}
+
+static int value_index(const struct value_index *vi, const char *id)
+{
+	uint64_t h = SITE_HASH_START;
+
+	site_hash_str(&h, id);
+	for (size_t k = h & 255; vi->id[k]; k = (k + 1) & 255)
+		if (!strcmp(vi->id[k], id))
+			return vi->at[k];
+	return -1;
+}
+
 /* The lookup tables of pass 2: by id, and who cites whom (once per pair,
  * whether by the related list, the text or both). */
 static int index_entries(struct site *s)
 {
+	struct value_index vi;
 	size_t cap = 0;
 
 	s->by_id = malloc((s->n ? s->n : 1) * sizeof(*s->by_id));
@@ -377,6 +416,7 @@ static int index_entries(struct site *s)
 	for (size_t i = 0; i < s->n; i++)
 		s->by_id[i] = &s->e[i];
 	qsort(s->by_id, s->n, sizeof(*s->by_id), cmp_ptr_id);
+	value_index_make(&vi, s->vocab);
 	for (size_t i = 0; i < s->n; i++) {
 		const archive_public *p = s->by_id[i]->p;
 		uint64_t h = SITE_HASH_START;
@@ -390,15 +430,12 @@ static int index_entries(struct site *s)
 		site_hash_str(&h, p->summary);
 		s->by_id[i]->item = h;
 		/* its values and instruments as bits, for the listings */
-		for (size_t k = 0; k < p->nvalues; k++)
-			for (size_t v = 0; v < archive_vocab_count(s->vocab) &&
-					   v < 64;
-			     v++)
-				if (!strcmp(archive_node_get_scalar(
-						    archive_vocab_at(s->vocab, v),
-						    "id"),
-					    p->values[k]))
-					s->by_id[i]->vbits |= 1ull << v;
+		for (size_t k = 0; k < p->nvalues; k++) {
+			int v = value_index(&vi, p->values[k]);
+
+			if (v >= 0 && v < 64)
+				s->by_id[i]->vbits |= 1ull << v;
+		}
 		for (size_t k = 0; k < p->ninstruments; k++) {
 			int at = site_instrument_index(p->instruments[k]);
 

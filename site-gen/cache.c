@@ -240,7 +240,8 @@ int cache_open(struct cache_in *in, const char *path, const char *magic,
 		return -1;
 	}
 	len = (size_t)st.st_size;
-	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* all of it is read at once for its checksum: faulted in at once */
+	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
 		return -1;

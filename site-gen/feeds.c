@@ -100,13 +100,40 @@ static int cmp_str(const void *x, const void *y)
 static int sitemap(struct site *s)
 {
 	struct sbuf b = { 0 };
-	char root[1024], **pages = NULL, *text;
+	char root[1024], **pages = NULL, *text, key[17];
 	size_t n = 0, cap = 0;
 	int rc;
 
 	base(s, root, sizeof(root));
 	if (!*root)
 		return 0; /* a sitemap needs full addresses */
+	/* the same pages as last time, in whatever order: the same map */
+	{
+		uint64_t sum = 0, h = s->frame;
+		size_t count = 0;
+
+		for (const char *p = s->manifest.s; p && *p;) {
+			const char *nl = strchr(p, '\n');
+			size_t len = strcspn(p, "\t\n");
+
+			if (len >= 10 && !strncmp(p + len - 10, "index.html", 10)) {
+				uint64_t one = SITE_HASH_START;
+
+				for (size_t i = 0; i < len; i++)
+					one = (one ^ (unsigned char)p[i]) *
+					      1099511628211ull;
+				sum += one;
+				count++;
+			}
+			p = nl ? nl + 1 : NULL;
+		}
+		site_hash_str(&h, root);
+		site_hash_u64(&h, sum);
+		site_hash_u64(&h, count);
+		snprintf(key, sizeof(key), "%016llx", (unsigned long long)h);
+		if (site_unchanged(s, "sitemap.xml", key))
+			return 0;
+	}
 	pthread_mutex_lock(&s->lock);
 	text = s->manifest.s ? strdup(s->manifest.s) : strdup("");
 	pthread_mutex_unlock(&s->lock);
@@ -141,7 +168,7 @@ static int sitemap(struct site *s)
 	sb_puts(&b, "</urlset>\n");
 	rc = !text || b.oom
 		     ? archive_error_set(ARCHIVE_ERROR, "out of memory")
-		     : site_write(s, "sitemap.xml", b.s, b.len, NULL);
+		     : site_write(s, "sitemap.xml", b.s, b.len, key);
 	free(pages);
 	free(text);
 	sb_free(&b);
@@ -233,6 +260,29 @@ static int data_export(struct site *s)
 	int rc;
 
 	base(s, root, sizeof(root));
+	/* left as it is when no reflection's part of it changed */
+	{
+		uint64_t h = s->frame;
+		int keyed = 1;
+
+		site_hash_str(&h, root);
+		for (size_t i = 0; i < s->n; i++) {
+			const struct entry *e = s->by_id[i];
+
+			keyed &= e->export_head != NULL;
+			site_hash_str(&h, e->p->id);
+			site_hash_u64(&h, e->head_hash);
+			for (size_t k = 0; k < e->p->nrelated; k++)
+				site_hash_str(&h, e->p->related[k]);
+		}
+		snprintf(s->export_key, sizeof(s->export_key), "%016llx",
+			 (unsigned long long)h);
+		if (keyed && site_unchanged(s, "data/reflecties.json",
+					    s->export_key))
+			return 0;
+		if (!keyed)
+			memcpy(s->export_key, "-", 2);
+	}
 	/* the site's address as a JSON text, without its closing quote */
 	{
 		json_t *r = json_string(root);
@@ -286,7 +336,8 @@ static int data_export(struct site *s)
 	sb_puts(&b, "]\n");
 	free(base_json);
 	rc = b.oom ? archive_error_set(ARCHIVE_ERROR, "out of memory")
-		   : site_write(s, "data/reflecties.json", b.s, b.len, NULL);
+		   : site_write(s, "data/reflecties.json", b.s, b.len,
+				s->export_key);
 	sb_free(&b);
 	return rc;
 }

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#define MODEL_MAGIC "MORESSM5"
+#define MODEL_MAGIC "MORESSM6"
 #define MODEL_FILE "site-model.bin"
 
 enum { R_CONFIDENTIAL = 1, R_DATED = 2, R_RESPONSE = 4 };
@@ -34,6 +34,7 @@ struct record {
 	char *head; /* site_export_head() of the view */
 	int in_place; /* read from the file: its texts lie there */
 	int days;     /* from receipt to adoption, or -1 */
+	uint64_t head_hash; /* of head */
 };
 
 /* A view whose texts lie in the mapped file: the arrays are its own. */
@@ -161,6 +162,10 @@ static int make_record(struct site *s, archive *a, struct record *r,
 	if (rc == 0 && !(r->head = site_export_head(r->p)))
 		rc = archive_error_set(ARCHIVE_ERROR, "out of memory");
 	if (rc == 0) {
+		r->head_hash = SITE_HASH_START;
+		site_hash_str(&r->head_hash, r->head);
+	}
+	if (rc == 0) {
 		long from = days_of(r->p->received), to = days_of(r->p->adopted);
 
 		r->days = from >= 0 && to >= from ? (int)(to - from) : -1;
@@ -201,6 +206,7 @@ static void put_record(struct cache_out *b, const struct record *r)
 	cache_put_list(b, p->related, p->nrelated);
 	cache_put_list(b, r->mentions, r->nmentions);
 	cache_put_str(b, r->head);
+	cache_put_uint(b, r->head_hash);
 }
 
 /* A fixed-size text field of a record. */
@@ -267,6 +273,7 @@ static int get_record(struct cache_in *in, struct record *r)
 	cache_get_list_in_place(in, &p->related, &p->nrelated);
 	cache_get_list_in_place(in, &r->mentions, &r->nmentions);
 	get_text(in, &r->head);
+	cache_get_uint(in, &r->head_hash);
 	return in->bad ? -1 : 0;
 }
 
@@ -395,6 +402,7 @@ static int take(struct site *s, struct record *r)
 				     .has_response = (r->flags & R_RESPONSE) != 0 };
 	memcpy(s->e[s->n].tree, r->tree, sizeof(r->tree));
 	s->e[s->n].export_head = r->head;
+	s->e[s->n].head_hash = r->head_hash;
 	s->e[s->n].in_place = r->in_place;
 	s->n++;
 	r->head = NULL;

@@ -56,6 +56,7 @@ struct entry {
 	uint64_t item;      /* what site_list_item() shows of it, hashed */
 	char *export_head;  /* its line of data/reflecties.json up to the
 			     * related ids (site_export_head), or NULL */
+	uint64_t head_hash; /* of export_head */
 	int in_place;       /* its texts lie in the mapped model file: only
 			     * the view and its arrays are its own */
 	uint64_t vbits;     /* its values: bit i for the vocabulary's i-th
@@ -97,6 +98,7 @@ struct site {
 	const char *name, *title, *base_url, *code, *theme_class;
 	uint64_t frame;     /* what every page's frame shows, hashed */
 	uint64_t labels;    /* the vocabulary's ids and labels, hashed */
+	char export_key[17]; /* of data/reflecties.json */
 	archive_vocab *vocab;
 	struct entry *e;    /* public reflections, newest first */
 	size_t n, cap;
