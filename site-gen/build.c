@@ -583,48 +583,43 @@ static void page_key(struct site *s, struct entry *e)
  * to make: another handle on the archive costs a few milliseconds. */
 #define PAGES_PER_THREAD 256
 
-static int make_page(struct site *s, archive *a, size_t i, void *ctx)
+/* The page of reflection i: left as it is when the previous build made
+ * it from the same inputs, else made anew. */
+static int check_page(struct site *s, struct site_worker *w, size_t i,
+		      void *ctx)
 {
-	struct entry **todo = ctx;
+	struct entry *e = &s->e[i];
+	size_t n = strlen(e->p->id);
 	archive_dossier *d = NULL;
-	int rc = archive_dossier_load(&d, archive_snapshot(a), todo[i]->p->id);
+	archive *a;
+	char path[64];
+	int rc;
 
-	if (rc == 0)
-		rc = site_page_reflection(s, todo[i], d);
+	(void)ctx;
+	page_key(s, e);
+	/* ids are short: no room to check (and no printf, 5,000 times
+	 * over) */
+	if (n > sizeof(path) - 23)
+		return archive_error_set(ARCHIVE_EINVALID, "%s: not a dossier "
+					 "id", e->p->id);
+	memcpy(path, "reflecties/", 11);
+	memcpy(path + 11, e->p->id, n);
+	memcpy(path + 11 + n, "/index.html", 12);
+	if (site_unchanged(s, path, e->key))
+		return 0;
+	if ((rc = site_worker_archive(&a, w)) != 0 ||
+	    (rc = archive_dossier_load(&d, archive_snapshot(a), e->p->id)) != 0)
+		return rc;
+	rc = site_page_reflection(s, e, d);
 	archive_dossier_free(d);
 	return rc;
 }
 
+/* Pass two: the reflection pages, in threads; a thread opens the archive
+ * only when it has a page to make. */
 static int pass_two(struct site *s)
 {
-	struct entry **todo = malloc((s->n + 1) * sizeof(*todo));
-	size_t n = 0;
-	int rc;
-
-	if (!todo)
-		return archive_error_set(ARCHIVE_ERROR, "out of memory");
-	for (size_t i = 0; i < s->n; i++) {
-		struct entry *e = &s->e[i];
-		char path[64];
-
-		page_key(s, e);
-		/* ids are short: no room to check (and no printf, 5,000
-		 * times over) */
-		if (strlen(e->p->id) > sizeof(path) - 23) {
-			free(todo);
-			return archive_error_set(ARCHIVE_EINVALID,
-						 "%s: not a dossier id",
-						 e->p->id);
-		}
-		memcpy(path, "reflecties/", 11);
-		memcpy(path + 11, e->p->id, strlen(e->p->id));
-		memcpy(path + 11 + strlen(e->p->id), "/index.html", 12);
-		if (!site_unchanged(s, path, e->key))
-			todo[n++] = e;
-	}
-	rc = site_parallel(s, n, PAGES_PER_THREAD, make_page, todo);
-	free(todo);
-	return rc;
+	return site_parallel(s, s->n, PAGES_PER_THREAD, check_page, NULL);
 }
 
 /* ---- the build ----------------------------------------------------------- */

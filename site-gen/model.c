@@ -712,12 +712,15 @@ struct to_make {
 	size_t *which;
 };
 
-static int make_one(struct site *s, archive *a, size_t i, void *ctx)
+static int make_one(struct site *s, struct site_worker *w, size_t i,
+		    void *ctx)
 {
 	struct to_make *t = ctx;
 	size_t k = t->which[i];
+	archive *a;
+	int rc = site_worker_archive(&a, w);
 
-	return make_record(s, a, &t->p->made[k], &t->p->refs[k]);
+	return rc ? rc : make_record(s, a, &t->p->made[k], &t->p->refs[k]);
 }
 
 /* Makes the records the plan does not take from the last build. */

@@ -119,9 +119,19 @@ struct site {
 	struct model_save *save; /* the model being written, or NULL */
 };
 
-/* Work number i of a site_parallel() run, done with archive a (the
- * thread's own handle, at the build's snapshot). */
-typedef int (*site_work_fn)(struct site *s, archive *a, size_t i, void *ctx);
+/* A thread of a site_parallel() run. */
+struct site_worker {
+	struct site *s;
+	archive *a, *own;
+};
+
+/* The thread's own handle on the archive, at the build's snapshot,
+ * opened on first use. */
+int site_worker_archive(archive **out, struct site_worker *w);
+
+/* Work number i of a site_parallel() run. */
+typedef int (*site_work_fn)(struct site *s, struct site_worker *w, size_t i,
+			    void *ctx);
 
 /* Does works 0 .. n-1, in as many threads as there are cores but no more
  * than one a per_thread works (0: in this thread only). Returns 0, or the

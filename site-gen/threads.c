@@ -34,8 +34,22 @@ static void fail(struct job *j, int rc)
 	pthread_mutex_unlock(&j->lock);
 }
 
+int site_worker_archive(archive **out, struct site_worker *w)
+{
+	int rc = 0;
+
+	if (!w->a && (rc = archive_open_at(&w->own, w->s->a)) == 0)
+		w->a = w->own;
+	*out = w->a;
+	return rc;
+}
+
+/* Takes works in turn, a handle on the archive opened when one needs it
+ * (this thread's: the build's own). */
 static void work(struct job *j, archive *a)
 {
+	struct site_worker w = { j->s, a, NULL };
+
 	for (;;) {
 		size_t i;
 		int rc;
@@ -44,26 +58,18 @@ static void work(struct job *j, archive *a)
 		i = j->rc == 0 && j->next < j->n ? j->next++ : SIZE_MAX;
 		pthread_mutex_unlock(&j->lock);
 		if (i == SIZE_MAX)
-			return;
-		if ((rc = j->fn(j->s, a, i, j->ctx)) != 0) {
+			break;
+		if ((rc = j->fn(j->s, &w, i, j->ctx)) != 0) {
 			fail(j, rc);
-			return;
+			break;
 		}
 	}
+	archive_free(w.own);
 }
 
 static void *thread_main(void *arg)
 {
-	struct job *j = arg;
-	archive *a;
-	int rc = archive_open_at(&a, j->s->a);
-
-	if (rc != 0) {
-		fail(j, rc);
-		return NULL;
-	}
-	work(j, a);
-	archive_free(a);
+	work(arg, NULL);
 	return NULL;
 }
 
