@@ -333,6 +333,10 @@ const char *archive_dossier_get(const archive_dossier *d, const char *key);
  * validation reports them. Caller frees with archive_names_free(). */
 int archive_dossier_ids(char ***out, size_t *count, archive_snap *s);
 
+/* The highest sequence number among the dossier ids of a year (0 when
+ * the year has none), read from the year's folder without listing it. */
+int archive_year_last_seq(int *out, archive_snap *s, int year);
+
 /* A dossier of a snapshot and the git id (hex) of its folder, which
  * changes whenever any file in the folder does. */
 typedef struct {

@@ -297,6 +297,42 @@ static int year_refs(archive_dossier_ref **list, size_t *n, size_t *cap,
 	return 0;
 }
 
+int archive_year_last_seq(int *out, archive_snap *s, int year)
+{
+	git_tree_entry *entry;
+	git_tree *tree;
+	char dir[32];
+	int rc;
+
+	*out = 0;
+	snprintf(dir, sizeof(dir), "dossiers/%d", year);
+	rc = git_tree_entry_bypath(&entry, s->tree, dir);
+	if (rc == GIT_ENOTFOUND || (rc == 0 && git_tree_entry_type(entry) !=
+						       GIT_OBJECT_TREE)) {
+		git_error_clear();
+		if (rc == 0)
+			git_tree_entry_free(entry);
+		return 0;
+	}
+	if (rc != 0)
+		return archive_git_fail(ARCHIVE_ERROR, dir);
+	rc = git_tree_lookup(&tree, s->archive->repo, git_tree_entry_id(entry));
+	git_tree_entry_free(entry);
+	if (rc != 0)
+		return archive_git_fail(ARCHIVE_ERROR, dir);
+	for (size_t i = 0; i < git_tree_entrycount(tree); i++) {
+		int y, seq;
+
+		if (archive_id_parse(git_tree_entry_name(
+					     git_tree_entry_byindex(tree, i)),
+				     &y, &seq) == 0 &&
+		    y == year && seq > *out)
+			*out = seq;
+	}
+	git_tree_free(tree);
+	return 0;
+}
+
 int archive_dossier_refs(archive_dossier_ref **out, size_t *count,
 			 archive_snap *s)
 {

@@ -33,25 +33,11 @@ static archive_node *list_of(const char *const *items, size_t n)
 /* The next free id in a year: one past the highest sequence in use. */
 static int next_id(char out[24], archive_snap *s, int year)
 {
-	char dir[32], **names;
-	size_t n;
-	int max = 0, seq, y, rc;
+	int max, rc = archive_year_last_seq(&max, s, year);
 
-	snprintf(dir, sizeof(dir), "dossiers/%d", year);
-	rc = archive_snap_list(&names, &n, s, dir);
-	if (rc == ARCHIVE_ENOTFOUND) {
-		archive_error_clear();
-		n = 0;
-		names = NULL;
-	} else if (rc != 0)
-		return rc;
-	for (size_t i = 0; i < n; i++)
-		if (archive_id_parse(names[i], &y, &seq) == 0 && y == year &&
-		    seq > max)
-			max = seq;
-	archive_names_free(names, n);
-	snprintf(out, 24, "%d-%03d", year, max + 1);
-	return 0;
+	if (rc == 0)
+		snprintf(out, 24, "%d-%03d", year, max + 1);
+	return rc;
 }
 
 static int build_new(archive_doc **out, const struct new_ctx *c,
