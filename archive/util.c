@@ -201,6 +201,9 @@ int archive_text_mentions(const char *text, const char *code,
 		char id[32];
 		int y, n, used;
 
+		/* a mention starts with the code or with a digit */
+		if ((!cl || *p != code[0]) && !isdigit((unsigned char)*p))
+			continue;
 		if (!word_start(text, p))
 			continue;
 		if (cl && !strncmp(p, code, cl) && p[cl] == ':' &&

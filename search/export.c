@@ -233,35 +233,92 @@ static const char *const pub_cols[] = { "title",  "summary", "question",
 					"vals",	  "topics",  "body",
 					"advice", "response" };
 
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ull;
+	return h;
+}
+
+static int forms_grow(struct search_forms *fs)
+{
+	size_t cap = fs->mask ? (fs->mask + 1) * 2 : 1024;
+	uint32_t *slot = calloc(cap, sizeof(*slot));
+
+	if (!slot)
+		return fs->oom = 1, SQLITE_NOMEM;
+	for (size_t k = 0; k < fs->n; k++) {
+		const char *t = fs->text + fs->f[k].at;
+		size_t i = hash_bytes(t, strlen(t)) & (cap - 1);
+
+		while (slot[i])
+			i = (i + 1) & (cap - 1);
+		slot[i] = (uint32_t)k + 1;
+	}
+	free(fs->slot);
+	fs->slot = slot;
+	fs->mask = cap - 1;
+	return SQLITE_OK;
+}
+
 int search_forms_add(struct search_forms *fs, int col, const char *tok,
 		     int n)
 {
 	int part = n > 0 && tok[0] == SEARCH_PART_MARK;
 	int w = weight_of(pub_cols[col < 0 || col > 7 ? 0 : col]);
+	size_t len, i;
 
 	/* a part (behind its mark) stands for its word at a third of the
 	 * column's weight, as the instance table shows it */
 	if (n - part <= 0)
 		return SQLITE_OK;
-	if (fs->n == fs->cap) {
-		size_t cap = fs->cap * 2 + 256;
+	tok += part;
+	len = (size_t)(n - part);
+	w = part ? (w + 2) / 3 : w;
+	if ((fs->n + 1) * 2 > fs->mask && forms_grow(fs) != SQLITE_OK)
+		return SQLITE_NOMEM;
+	for (i = hash_bytes(tok, len) & fs->mask; fs->slot[i];
+	     i = (i + 1) & fs->mask) {
+		struct search_form *f = &fs->f[fs->slot[i] - 1];
+
+		if (!strncmp(fs->text + f->at, tok, len) &&
+		    !fs->text[f->at + len]) {
+			f->w += w;
+			return SQLITE_OK;
+		}
+	}
+	if (fs->n == fs->capf) {
+		size_t cap = fs->capf * 2 + 256;
 		struct search_form *more = realloc(fs->f, cap * sizeof(*more));
 
 		if (!more)
 			return fs->oom = 1, SQLITE_NOMEM;
 		fs->f = more;
+		fs->capf = cap;
+	}
+	if (fs->len + len + 1 > fs->cap) {
+		size_t cap = (fs->len + len + 1) * 2 + 4096;
+		char *more = realloc(fs->text, cap);
+
+		if (!more)
+			return fs->oom = 1, SQLITE_NOMEM;
+		fs->text = more;
 		fs->cap = cap;
 	}
-	if (!(fs->f[fs->n].term = strndup(tok + part, (size_t)(n - part))))
-		return fs->oom = 1, SQLITE_NOMEM;
-	fs->f[fs->n++].w = part ? (w + 2) / 3 : w;
+	memcpy(fs->text + fs->len, tok, len);
+	fs->text[fs->len + len] = '\0';
+	fs->f[fs->n] = (struct search_form){ (uint32_t)fs->len, w };
+	fs->len += len + 1;
+	fs->slot[i] = (uint32_t)++fs->n;
 	return SQLITE_OK;
 }
 
-static int cmp_form(const void *x, const void *y)
+static int cmp_form(const void *x, const void *y, void *text)
 {
-	return strcmp(((const struct search_form *)x)->term,
-		      ((const struct search_form *)y)->term);
+	return strcmp((const char *)text + ((const struct search_form *)x)->at,
+		      (const char *)text + ((const struct search_form *)y)->at);
 }
 
 void search_forms_finish(struct search_forms *fs)
@@ -269,32 +326,30 @@ void search_forms_finish(struct search_forms *fs)
 	size_t k = 0;
 
 	if (fs->n > 1)
-		qsort(fs->f, fs->n, sizeof(*fs->f), cmp_form);
-	for (size_t i = 0; i < fs->n;) {
-		size_t j = i + 1;
-		int w = fs->f[i].w;
-
-		for (; j < fs->n && !strcmp(fs->f[j].term, fs->f[i].term); j++) {
-			w += fs->f[j].w;
-			free(fs->f[j].term);
-		}
-		/* as search_public_terms() passes them: shorter ones only */
-		if (strlen(fs->f[i].term) < 256) {
-			fs->f[k].term = fs->f[i].term;
-			fs->f[k++].w = w;
-		} else {
-			free(fs->f[i].term);
-		}
-		i = j;
-	}
+		qsort_r(fs->f, fs->n, sizeof(*fs->f), cmp_form, fs->text);
+	/* as search_public_terms() passes them: shorter ones only */
+	for (size_t i = 0; i < fs->n; i++)
+		if (strlen(fs->text + fs->f[i].at) < 256)
+			fs->f[k++] = fs->f[i];
 	fs->n = k;
+	/* the table no longer says where a form is */
+	if (fs->slot)
+		memset(fs->slot, 0, (fs->mask + 1) * sizeof(*fs->slot));
+}
+
+void search_forms_reset(struct search_forms *fs)
+{
+	if (fs->slot && fs->n)
+		memset(fs->slot, 0, (fs->mask + 1) * sizeof(*fs->slot));
+	fs->n = fs->len = 0;
+	fs->oom = 0;
 }
 
 void search_forms_free(struct search_forms *fs)
 {
-	for (size_t i = 0; i < fs->n; i++)
-		free(fs->f[i].term);
+	free(fs->text);
 	free(fs->f);
+	free(fs->slot);
 	memset(fs, 0, sizeof(*fs));
 }
 
@@ -332,14 +387,15 @@ int search_forms_blob(const struct search_forms *fs, unsigned char **out,
 	unsigned char *p;
 
 	for (size_t i = 0; i < fs->n; i++)
-		size += strlen(fs->f[i].term) + 20;
+		size += strlen(fs->text + fs->f[i].at) + 20;
 	if (!(p = malloc(size)))
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	for (size_t i = 0; i < fs->n; i++) {
-		size_t n = strlen(fs->f[i].term);
+		const char *t = fs->text + fs->f[i].at;
+		size_t n = strlen(t);
 
 		at += put_varint(p + at, n);
-		memcpy(p + at, fs->f[i].term, n);
+		memcpy(p + at, t, n);
 		at += n;
 		at += put_varint(p + at, (uint64_t)fs->f[i].w);
 	}

@@ -354,6 +354,7 @@ struct run {
 		*ins_pub, *find, *del_facet, *del_cite, *del_staff, *del_pub,
 		*ins_terms, *del_terms;
 	search_stats *st;
+	struct search_forms forms; /* of the public row being written */
 };
 
 static void run_finalize(struct run *r)
@@ -370,6 +371,7 @@ static void run_finalize(struct run *r)
 	}
 	archive_vocab_free(r->vocab);
 	r->vocab = NULL;
+	search_forms_free(&r->forms);
 }
 
 static int run_prepare(struct run *r)
@@ -653,7 +655,7 @@ static int forms_of(struct run *r, struct search_forms *fs, struct text *c)
 	void *user;
 	int rc = SQLITE_OK;
 
-	search_forms_free(fs);
+	search_forms_reset(fs);
 	if (sqlite3_prepare_v2(r->ix->db, "SELECT fts5(?1)", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return search_db_fail(r->ix, "the Dutch tokenizer");
@@ -684,8 +686,8 @@ static int index_public(struct run *r, sqlite3_int64 row,
 			const archive_public *p)
 {
 	struct text c[NCOLS - 1] = { 0 };
-	struct search_forms fs = { 0 };
-	struct search_capture cap = { catch_form, &fs, 0 };
+	struct search_forms *fs = &r->forms;
+	struct search_capture cap = { catch_form, fs, 0 };
 	unsigned char *blob = NULL;
 	size_t len = 0;
 	int rc;
@@ -699,14 +701,15 @@ static int index_public(struct run *r, sqlite3_int64 row,
 	add(&c[C_ADVICE], p->advice);
 	add(&c[C_RESPONSE], p->response);
 	bind_texts(r->ins_pub, row, c, NCOLS - 1);
+	search_forms_reset(fs);
 	search_capture_set(&cap);
 	rc = step(r, r->ins_pub);
 	search_capture_set(NULL);
-	if (rc == 0 && (fs.oom || cap.calls != NCOLS - 1))
-		rc = forms_of(r, &fs, c);
+	if (rc == 0 && (fs->oom || cap.calls != NCOLS - 1))
+		rc = forms_of(r, fs, c);
 	if (rc == 0) {
-		search_forms_finish(&fs);
-		rc = search_forms_blob(&fs, &blob, &len);
+		search_forms_finish(fs);
+		rc = search_forms_blob(fs, &blob, &len);
 	}
 	if (rc == 0) {
 		sqlite3_bind_int64(r->ins_terms, 1, row);
@@ -714,7 +717,6 @@ static int index_public(struct run *r, sqlite3_int64 row,
 		rc = step(r, r->ins_terms);
 	}
 	free(blob);
-	search_forms_free(&fs);
 	free_texts(c, NCOLS - 1);
 	return rc;
 }

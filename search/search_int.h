@@ -8,6 +8,7 @@
 #include "search.h"
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 struct search_index {
 	archive *a;
@@ -51,13 +52,18 @@ void search_capture_set(struct search_capture *c);
 /* ---- the word forms of a public row (export.c) ----------------------- */
 
 /* A row's word forms with their weights, as the site's search shards
- * count them: per column, a part of a compound at a third. */
+ * count them: per column, a part of a compound at a third. The forms
+ * lie one after another in text; a table finds one already met. */
 struct search_forms {
+	char *text;
+	size_t len, cap;
 	struct search_form {
-		char *term;
+		uint32_t at; /* in text */
 		int w;
 	} *f;
-	size_t n, cap;
+	size_t n, capf;
+	uint32_t *slot; /* 1 + a form's number, 0: empty */
+	size_t mask;
 	int oom;
 };
 
@@ -65,8 +71,11 @@ struct search_forms {
  * or SQLITE_NOMEM. */
 int search_forms_add(struct search_forms *fs, int col, const char *tok,
 		     int n);
-/* Sorts and merges the forms: each once, weights summed. */
+/* Puts the forms in byte order (leaving out those too long for the
+ * shards); they are each there once, with their weights summed. */
 void search_forms_finish(struct search_forms *fs);
+/* Empties fs for another row, keeping its memory. */
+void search_forms_reset(struct search_forms *fs);
 void search_forms_free(struct search_forms *fs);
 /* The forms as stored with a public row (pubterms), and back. */
 int search_forms_blob(const struct search_forms *fs, unsigned char **out,
