@@ -784,6 +784,75 @@ START_TEST(incremental_as_fresh)
 }
 END_TEST
 
+/* Many public reflections in one commit: enough for the dossiers to be
+ * read and the pages made in more threads than one. */
+#define MANY 1100
+
+static int stage_many(archive_txn *t, void *ctx)
+{
+	const char *broken = ctx;
+	int rc = archive_txn_message(t, "Veel reflecties\n");
+
+	for (int i = 1; i <= MANY && rc == 0; i++) {
+		char id[16], path[64], text[512];
+
+		snprintf(id, sizeof(id), "20%02d-%03d", 10 + i % 15, i);
+		snprintf(path, sizeof(path), "dossiers/%.4s/%s/dossier.md", id,
+			 id);
+		snprintf(text, sizeof(text),
+			 "---\nid: %s\ntitle: Reflectie %d over drones\nkind: "
+			 "unasked\nreceived: %.4s-02-01\n" FIXTURE_PUBLISHED
+			 "values: [privacy]\n---\nDe casus %d.\n",
+			 id, i, id, i);
+		rc = archive_txn_put(t, path, text, strlen(text));
+		snprintf(path, sizeof(path), "dossiers/%.4s/%s/advies.md", id,
+			 id);
+		snprintf(text, sizeof(text),
+			 "---\nadopted: %.4s-06-01\nsummary: Kort %d.\n---\n"
+			 "Over drones en camera's, nummer %d.\n",
+			 id, i, i);
+		if (broken && !strcmp(id, broken))
+			snprintf(text, sizeof(text), "---\nadopted: [niet af\n---\n");
+		rc = rc ? rc : archive_txn_put(t, path, text, strlen(text));
+	}
+	return rc;
+}
+
+START_TEST(many_in_threads)
+{
+	site_stats st;
+	char path[4200];
+	struct stat sb;
+	int missing = 0;
+
+	ck_assert_int_eq(archive_write(a, FIXTURE_AUTHOR, stage_many, NULL), 0);
+	build(&st);
+	ck_assert_uint_eq(st.reflections, MANY);
+	ck_assert_uint_eq(st.loaded, MANY);
+	for (int i = 1; i <= MANY; i++) {
+		snprintf(path, sizeof(path), "%s/reflecties/20%02d-%03d/index.html",
+			 out, 10 + i % 15, i);
+		missing += stat(path, &sb) != 0;
+	}
+	ck_assert_int_eq(missing, 0);
+	/* the same as a build that is made another time from nothing */
+	same_as_fresh("many reflections in threads");
+
+	/* a dossier that does not read stops the build, named, from any
+	 * thread, before anything is written */
+	ck_assert_int_eq(archive_write(a, FIXTURE_AUTHOR, stage_many,
+				       (void *)"2022-777"),
+			 0);
+	snprintf(out, sizeof(out), "%s/other", dir);
+	remove_tree(out);
+	move_caches("", ".aside");
+	ck_assert_int_ne(site_build(a, out, &st), 0);
+	ck_assert_msg(strstr(archive_error_last(), "2022-777/advies.md"), "%s",
+		      archive_error_last());
+	ck_assert_msg(stat(out, &sb) != 0, "%s was made", out);
+}
+END_TEST
+
 START_TEST(empty_archive_and_bad_theme)
 {
 	site_stats st;
@@ -826,6 +895,7 @@ Suite *site_suite(void)
 	tcase_add_test(t, deterministic);
 	tcase_add_test(t, incremental);
 	tcase_add_test(t, incremental_as_fresh);
+	tcase_add_test(t, many_in_threads);
 	tcase_add_test(t, empty_archive_and_bad_theme);
 	suite_add_tcase(s, t);
 	return s;
