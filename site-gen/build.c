@@ -683,55 +683,34 @@ char *site_base_path(archive *a)
 }
 
 /* The search shards, written by a thread of their own while this one
- * writes the pages: the two share no work, and each takes about as long.
- * The thread reads only the search index, which is brought up to date
- * before it starts and then frozen, so that the thread never reads the
- * archive; its error message crosses back with it (the error channel is
- * per thread). */
+ * writes the pages: the two share no work. The thread reads only the
+ * search index, which is brought up to date before it starts and then
+ * frozen, so that the thread never reads the archive. */
 struct shards_job {
-	struct site *s;
 	search_index *ix;
-	pthread_t thread;
-	int started, rc;
-	char error[1024];
+	struct site_aside aside;
 };
 
-static void *shards_main(void *arg)
+static int make_shards(struct site *s, void *ix)
 {
-	struct shards_job *j = arg;
-
-	j->rc = site_search_shards(j->s, j->ix);
-	if (j->rc)
-		snprintf(j->error, sizeof(j->error), "%s", archive_error_last());
-	return NULL;
+	return site_search_shards(s, ix);
 }
 
 static int shards_start(struct shards_job *j, struct site *s)
 {
 	int rc;
 
-	j->s = s;
 	if ((rc = search_open(&j->ix, s->a)) != 0 ||
 	    (rc = search_update(j->ix, 0, NULL)) != 0)
 		return rc;
 	search_freeze(j->ix);
-	/* pthread_create returns its error rather than setting errno */
-	if ((rc = pthread_create(&j->thread, NULL, shards_main, j)) != 0)
-		return archive_error_set(ARCHIVE_ERROR,
-					 "cannot start a thread: %s",
-					 strerror(rc));
-	j->started = 1;
-	return 0;
+	return site_aside_start(&j->aside, s, make_shards, j->ix);
 }
 
 /* Waits for the shards; rc is the build's own result so far, which wins. */
 static int shards_finish(struct shards_job *j, int rc)
 {
-	if (j->started) {
-		pthread_join(j->thread, NULL);
-		if (rc == 0 && j->rc != 0)
-			rc = archive_error_set(j->rc, "%s", j->error);
-	}
+	rc = site_aside_finish(&j->aside, rc);
 	search_close(j->ix);
 	return rc;
 }
@@ -739,56 +718,21 @@ static int shards_finish(struct shards_job *j, int rc)
 /* The listings, reports, fixed pages and feeds: made by a thread of
  * their own while this one makes the reflection pages, since the two
  * share nothing but the manifest (under its lock). */
-struct lists_job {
-	struct site *s;
-	pthread_t thread;
-	int started, rc;
-	char error[1024];
-};
-
-static int make_lists(struct site *s)
+static int make_lists(struct site *s, void *ctx)
 {
 	int rc = site_pages_lists(s);
 
+	(void)ctx;
 	rc = rc ? rc : site_pages_reports(s);
 	rc = rc ? rc : site_pages_fixed(s);
 	return rc ? rc : site_feeds(s);
-}
-
-static void *lists_main(void *arg)
-{
-	struct lists_job *j = arg;
-
-	if ((j->rc = make_lists(j->s)) != 0)
-		snprintf(j->error, sizeof(j->error), "%s", archive_error_last());
-	return NULL;
-}
-
-/* Starts the thread, or (when there is none to be had) does the work. */
-static int lists_start(struct lists_job *j, struct site *s)
-{
-	j->s = s;
-	if (pthread_create(&j->thread, NULL, lists_main, j) != 0)
-		return make_lists(s);
-	j->started = 1;
-	return 0;
-}
-
-static int lists_finish(struct lists_job *j, int rc)
-{
-	if (j->started) {
-		pthread_join(j->thread, NULL);
-		if (rc == 0 && j->rc != 0)
-			rc = archive_error_set(j->rc, "%s", j->error);
-	}
-	return rc;
 }
 
 int site_build(archive *a, const char *out, site_stats *st)
 {
 	struct site s = { 0 };
 	struct shards_job shards = { 0 };
-	struct lists_job lists = { 0 };
+	struct site_aside lists = { 0 };
 	site_stats none;
 	char *manifest_text = NULL;
 	int rc;
@@ -835,9 +779,9 @@ int site_build(archive *a, const char *out, site_stats *st)
 	/* cmark-gfm registers its extensions once, not safely in threads */
 	cmark_gfm_core_extensions_ensure_registered();
 	rc = rc ? rc : shards_start(&shards, &s);
-	rc = rc ? rc : lists_start(&lists, &s);
+	rc = rc ? rc : site_aside_start(&lists, &s, make_lists, NULL);
 	rc = rc ? rc : pass_two(&s);
-	rc = lists_finish(&lists, rc);
+	rc = site_aside_finish(&lists, rc);
 	rc = shards_finish(&shards, rc);
 	rc = rc ? rc : site_assets(&s);
 	rc = rc ? rc : site_sitemap(&s);

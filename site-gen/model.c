@@ -366,7 +366,6 @@ static struct year_stats *year_of(struct site *s, int year)
 static int take(struct site *s, struct record *r)
 {
 	struct year_stats *y = year_of(s, r->year);
-	struct entry *more;
 
 	if (!y)
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
@@ -378,24 +377,13 @@ static int take(struct site *s, struct record *r)
 	y->published++;
 	y->responses += (r->flags & R_RESPONSE) != 0;
 	if (r->days >= 0) {
-		if (y->ndays == y->capdays) {
-			int *days = realloc(y->days, (y->capdays = y->capdays * 2 +
-								   64) *
-							     sizeof(*days));
-
-			if (!days)
-				return archive_error_set(ARCHIVE_ERROR,
-							 "out of memory");
-			y->days = days;
-		}
+		if (site_grow(&y->days, &y->capdays, y->ndays + 1,
+			      sizeof(*y->days)) != 0)
+			return archive_error_code();
 		y->days[y->ndays++] = r->days;
 	}
-	if (s->n == s->cap) {
-		more = realloc(s->e, (s->cap = s->cap * 2 + 256) * sizeof(*more));
-		if (!more)
-			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		s->e = more;
-	}
+	if (site_grow(&s->e, &s->cap, s->n + 1, sizeof(*s->e)) != 0)
+		return archive_error_code();
 	s->e[s->n] = (struct entry){ .p = r->p, .year = r->year,
 				     .mentions = r->mentions,
 				     .nmentions = r->nmentions,
@@ -624,14 +612,8 @@ static int note_change(const char *path, void *ctx)
 		return 0;
 	if (c->n && !strncmp(c->ids[c->n - 1], id, n) && !c->ids[c->n - 1][n])
 		return 0;
-	if (c->n == c->cap) {
-		char **more = realloc(c->ids, (c->cap = c->cap * 2 + 16) *
-						       sizeof(*more));
-
-		if (!more)
-			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		c->ids = more;
-	}
+	if (site_grow(&c->ids, &c->cap, c->n + 1, sizeof(*c->ids)) != 0)
+		return archive_error_code();
 	if (!(c->ids[c->n] = strndup(id, n)))
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	if (archive_id_parse(c->ids[c->n], NULL, NULL) != 0) {

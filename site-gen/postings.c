@@ -263,15 +263,8 @@ static int emit(struct own *o, const char *term)
 
 	if (!o->n)
 		return 0;
-	if (o->ngt == o->capgt) {
-		size_t cap = o->capgt * 2 + 64;
-		struct gterm *more = realloc(o->gt, cap * sizeof(*more));
-
-		if (!more)
-			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		o->gt = more;
-		o->capgt = cap;
-	}
+	if (site_grow(&o->gt, &o->capgt, o->ngt + 1, sizeof(*o->gt)) != 0)
+		return archive_error_code();
 	o->gt[o->ngt] = (struct gterm){ o->words.len, o->ngp, o->n };
 	sb_put(&o->words, term, len + 1);
 	o->ngp += o->n;
@@ -341,22 +334,9 @@ static uint32_t form_of(struct invert *v, const char *term)
 	     i = (i + 1) & v->mask)
 		if (!strcmp(v->words + v->at[v->table[i] - 1], term))
 			return v->table[i] - 1;
-	if (v->nforms == v->capforms) {
-		uint32_t *at = realloc(v->at, (v->capforms = v->capforms * 2 +
-							    4096) *
-						      sizeof(*at));
-
-		if (!at)
-			return UINT32_MAX;
-		v->at = at;
-	}
-	if (v->nwords + n + 1 > v->capwords) {
-		char *words = realloc(v->words, v->capwords = (v->nwords + n + 1) * 2);
-
-		if (!words)
-			return UINT32_MAX;
-		v->words = words;
-	}
+	if (site_grow(&v->at, &v->capforms, v->nforms + 1, sizeof(*v->at)) ||
+	    site_grow(&v->words, &v->capwords, v->nwords + n + 1, 1))
+		return UINT32_MAX;
 	memcpy(v->words + v->nwords, term, n + 1);
 	v->at[v->nforms] = (uint32_t)v->nwords;
 	v->nwords += n + 1;
@@ -381,15 +361,8 @@ static int take_row(const char *id, const char *term, int w, void *ctx)
 		return 0;
 	if ((form = form_of(v, term)) == UINT32_MAX)
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
-	if (v->np == v->capp) {
-		struct posting *more = realloc(v->p, (v->capp = v->capp * 2 +
-							   65536) *
-							     sizeof(*more));
-
-		if (!more)
-			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		v->p = more;
-	}
+	if (site_grow(&v->p, &v->capp, v->np + 1, sizeof(*v->p)) != 0)
+		return archive_error_code();
 	v->p[v->np++] = (struct posting){ form, (uint32_t)v->num, w };
 	mark_form(v->o->bits[v->num], term);
 	return 0;
@@ -484,15 +457,8 @@ static int add_fresh(const char *term, int weight, void *ctx)
 {
 	struct own *o = ctx;
 
-	if (o->nf == o->capf) {
-		size_t cap = o->capf * 2 + 1024;
-		struct fresh *more = realloc(o->f, cap * sizeof(*more));
-
-		if (!more)
-			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		o->f = more;
-		o->capf = cap;
-	}
+	if (site_grow(&o->f, &o->capf, o->nf + 1, sizeof(*o->f)) != 0)
+		return archive_error_code();
 	if (!(o->f[o->nf].term = strdup(term)))
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	o->f[o->nf].num = o->now;

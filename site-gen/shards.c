@@ -233,14 +233,8 @@ static int on_term(const char *term, const size_t *nums, const int *weights,
 		rc = flush_group(sh);
 		snprintf(sh->group, sizeof(sh->group), "%.2s", term);
 	}
-	if (sh->n == sh->cap) {
-		struct term *more = realloc(sh->t, (sh->cap = sh->cap * 2 + 64) *
-							   sizeof(*more));
-
-		if (!more)
-			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		sh->t = more;
-	}
+	if (site_grow(&sh->t, &sh->cap, sh->n + 1, sizeof(*sh->t)) != 0)
+		return archive_error_code();
 	if (sh->np + n > sh->capp) {
 		size_t cap = (sh->np + n) * 2;
 		size_t *more = realloc(sh->nums, cap * sizeof(*more));

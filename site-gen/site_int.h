@@ -22,6 +22,11 @@ struct sbuf {
 	int oom;
 };
 
+/* Room for need elements of size bytes in the array whose address is
+ * array (a T **), of *cap now: grown by doubling. 0, or ARCHIVE_ERROR
+ * when out of memory, the array then as it was. */
+int site_grow(void *array, size_t *cap, size_t need, size_t size);
+
 void sb_put(struct sbuf *b, const char *s, size_t n);
 /* Room for n more bytes (and the NUL after them): 0, or -1 with oom set. */
 int sb_reserve(struct sbuf *b, size_t n);
@@ -138,6 +143,24 @@ typedef int (*site_work_fn)(struct site *s, struct site_worker *w, size_t i,
  * first failure with its message. */
 int site_parallel(struct site *s, size_t n, size_t per_thread,
 		  site_work_fn fn, void *ctx);
+
+/* A piece of a build done by a thread of its own beside the rest; its
+ * failure and message cross back when it is waited for. */
+struct site_aside {
+	struct site *s;
+	int (*fn)(struct site *s, void *ctx);
+	void *ctx;
+	pthread_t thread;
+	int started, rc;
+	char error[1024];
+};
+
+/* Starts fn(s, ctx) in a thread, or does it here and now when no thread
+ * can be had (its result is then returned). */
+int site_aside_start(struct site_aside *j, struct site *s,
+		     int (*fn)(struct site *s, void *ctx), void *ctx);
+/* Waits for it; rc, the caller's own result so far, wins over its. */
+int site_aside_finish(struct site_aside *j, int rc);
 
 /* Pass one (model.c): fills s->e (unsorted) and s->years from every
  * dossier of the snapshot, reading only the dossiers that changed since

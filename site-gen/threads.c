@@ -1,10 +1,12 @@
 /*
- * threads.c: work on many dossiers at once. The work is numbered; each
- * thread takes the next number in turn and does it with a handle of its
- * own on the archive (a libgit2 repository is used by one thread at a
- * time), the calling thread with the build's own. The first failure stops
- * the others taking more, and its message crosses back to the caller
- * (the error channel is per thread).
+ * threads.c: the threads of a build. Work on many dossiers at once is
+ * numbered; each thread takes the next number in turn and, when the work
+ * needs the archive, does it with a handle of its own (a libgit2
+ * repository is used by one thread at a time), opened then; the calling
+ * thread uses the build's own. A piece of a build that shares nothing
+ * with the rest (the search shards, the listings) runs in a thread of its
+ * own beside it. The first failure stops the others taking more, and its
+ * message crosses back to the caller (the error channel is per thread).
  */
 #include "site_int.h"
 
@@ -97,5 +99,42 @@ int site_parallel(struct site *s, size_t n, size_t per_thread,
 	if (j.rc != 0)
 		rc = archive_error_set(j.rc, "%s", j.error);
 	pthread_mutex_destroy(&j.lock);
+	return rc;
+}
+
+/* ---- a piece of work beside the build ---------------------------------- */
+
+static void *aside_main(void *arg)
+{
+	struct site_aside *j = arg;
+
+	if ((j->rc = j->fn(j->s, j->ctx)) != 0)
+		snprintf(j->error, sizeof(j->error), "%s", archive_error_last());
+	return NULL;
+}
+
+int site_aside_start(struct site_aside *j, struct site *s,
+		     int (*fn)(struct site *s, void *ctx), void *ctx)
+{
+	j->s = s;
+	j->fn = fn;
+	j->ctx = ctx;
+	j->started = 0;
+	j->rc = 0;
+	/* without a thread to be had, the work is done here and now */
+	if (pthread_create(&j->thread, NULL, aside_main, j) != 0)
+		return fn(s, ctx);
+	j->started = 1;
+	return 0;
+}
+
+int site_aside_finish(struct site_aside *j, int rc)
+{
+	if (!j->started)
+		return rc;
+	pthread_join(j->thread, NULL);
+	j->started = 0;
+	if (rc == 0 && j->rc != 0)
+		rc = archive_error_set(j->rc, "%s", j->error);
 	return rc;
 }
