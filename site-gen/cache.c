@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,38 @@ int cache_get_str(struct cache_in *in, char **out)
 	return 0;
 }
 
+/* Memory handed out a piece at a time and given back at once: the
+ * records of a model file are thousands of small arrays. */
+struct cache_chunk {
+	struct cache_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+#define CHUNK_SIZE (256u << 10)
+
+void *cache_alloc(struct cache_in *in, size_t size)
+{
+	struct cache_chunk *c = in->pool;
+	void *p;
+
+	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!c || c->size - c->used < size) {
+		size_t room = size > CHUNK_SIZE ? size : CHUNK_SIZE;
+
+		if (!(c = calloc(1, sizeof(*c) + room))) {
+			in->bad = 1;
+			return NULL;
+		}
+		c->size = room;
+		c->next = in->pool;
+		in->pool = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += size;
+	return p;
+}
+
 int cache_get_list_in_place(struct cache_in *in, char ***out, size_t *count)
 {
 	uint64_t n;
@@ -241,14 +274,13 @@ int cache_get_list_in_place(struct cache_in *in, char ***out, size_t *count)
 		return -1;
 	if (n > in->len - in->at)
 		return in->bad = 1, -1;
-	if (n && !(*out = calloc((size_t)n, sizeof(**out))))
-		return in->bad = 1, -1;
+	if (n && !(*out = cache_alloc(in, (size_t)n * sizeof(**out))))
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const char *p;
 		size_t len;
 
 		if (cache_get_bytes(in, &p, &len) != 0 || !p) {
-			free(*out);
 			*out = NULL;
 			return in->bad = 1, -1;
 		}
@@ -301,6 +333,12 @@ void cache_close(struct cache_in *in)
 {
 	if (in->p)
 		munmap((void *)in->p, in->map_len);
+	while (in->pool) {
+		struct cache_chunk *next = in->pool->next;
+
+		free(in->pool);
+		in->pool = next;
+	}
 	memset(in, 0, sizeof(*in));
 }
 

@@ -37,42 +37,28 @@ struct record {
 	uint64_t head_hash; /* of head */
 };
 
-/* A view whose texts lie in the mapped file: the arrays are its own. */
-static void view_in_place_free(archive_public *p)
-{
-	if (!p)
-		return;
-	free(p->values);
-	free(p->instruments);
-	free(p->topics);
-	free(p->related);
-	free(p);
-}
-
+/* A record read from the file lies there, its arrays in the file's
+ * memory (cache_alloc): nothing of it is freed on its own. */
 static void record_clear(struct record *r)
 {
-	if (r->in_place) {
-		view_in_place_free(r->p);
-	} else {
+	if (!r->in_place) {
 		archive_public_free(r->p);
 		free(r->head);
 		for (size_t i = 0; i < r->nmentions; i++)
 			free(r->mentions[i]);
+		free(r->mentions);
 	}
-	free(r->mentions);
 	memset(r, 0, sizeof(*r));
 }
 
 void site_entry_free(struct entry *e)
 {
-	if (e->in_place) {
-		view_in_place_free(e->p);
-	} else {
-		archive_public_free(e->p);
-		free(e->export_head);
-		for (size_t i = 0; i < e->nmentions; i++)
-			free(e->mentions[i]);
-	}
+	if (e->in_place)
+		return;
+	archive_public_free(e->p);
+	free(e->export_head);
+	for (size_t i = 0; i < e->nmentions; i++)
+		free(e->mentions[i]);
 	free(e->mentions);
 }
 
@@ -253,7 +239,7 @@ static int get_record(struct cache_in *in, struct record *r)
 	if (!public)
 		return 0;
 	if (cache_get_uint(in, &days) || days > INT32_MAX ||
-	    !(p = r->p = calloc(1, sizeof(*p))))
+	    !(p = r->p = cache_alloc(in, sizeof(*p))))
 		return in->bad = 1, -1;
 	r->days = (int)days - 1;
 	p->id = (char *)id;

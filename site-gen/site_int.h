@@ -85,6 +85,7 @@ struct cache_in {
 	const unsigned char *p;
 	size_t len, at, map_len;
 	int bad;
+	struct cache_chunk *pool; /* what cache_alloc() gave, freed with in */
 };
 
 /* What the yearly report counts, per year of receipt. */
@@ -224,9 +225,12 @@ static inline int cache_get_uint(struct cache_in *in, uint64_t *v)
 }
 int cache_get_bytes(struct cache_in *in, const char **out, size_t *len);
 int cache_get_str(struct cache_in *in, char **out);
-/* A list whose texts stay where they lie in the file (NUL-terminated);
- * only the array is the caller's to free. */
+/* A list whose texts stay where they lie in the file (NUL-terminated),
+ * its array from cache_alloc(): nothing of it is the caller's to free. */
 int cache_get_list_in_place(struct cache_in *in, char ***out, size_t *count);
+/* Zeroed memory that lives as long as in is open; NULL (and in->bad set)
+ * when there is none. */
+void *cache_alloc(struct cache_in *in, size_t size);
 /* DERIVED/name, the folder made when missing; NULL when it cannot be. */
 char *cache_path(struct site *s, const char *name);
 
