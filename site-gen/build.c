@@ -151,7 +151,8 @@ static int shard_of(const char *line, const char *dir, const char *hex)
 	if (n < nd + nh + 3 || strncmp(line, dir, nd) ||
 	    strncmp(line + nd, hex, nh) || strncmp(line + n - 3, ".js", 3))
 		return 0;
-	/* HEX.js, or HEXxx.js for a group of two bytes */
+	/* HEX.js, or for a group of two bytes also HEX with one more
+	 * byte in hex */
 	return n == nd + nh + 3 || (nh == 4 && n == nd + nh + 5);
 }
 

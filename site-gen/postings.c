@@ -58,7 +58,7 @@ struct own {
 	struct sbuf words;
 	size_t *gnums;
 	int *gw;
-	size_t ngp, capgp;
+	size_t ngp, capgp, capgw;
 	/* the old file's group of the same name, if any: written again as
 	 * it was when the group came out the same */
 	struct {
@@ -238,18 +238,9 @@ static int room(struct own *o, const char *term, size_t n)
 	if (o->ngt && strcmp(group, o->group) && (rc = finish_group(o)) != 0)
 		return rc;
 	memcpy(o->group, group, sizeof(group));
-	if (o->ngp + n > o->capgp) {
-		size_t cap = (o->ngp + n) * 2;
-		size_t *nums = realloc(o->gnums, cap * sizeof(*nums));
-		int *w = nums ? realloc(o->gw, cap * sizeof(*w)) : NULL;
-
-		if (nums)
-			o->gnums = nums;
-		if (!w)
-			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		o->gw = w;
-		o->capgp = cap;
-	}
+	if (site_grow(&o->gnums, &o->capgp, o->ngp + n, sizeof(*o->gnums)) ||
+	    site_grow(&o->gw, &o->capgw, o->ngp + n, sizeof(*o->gw)))
+		return archive_error_code();
 	o->nums = o->gnums + o->ngp;
 	o->w = o->gw + o->ngp;
 	o->n = 0;

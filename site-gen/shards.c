@@ -51,7 +51,7 @@ struct shards {
 	size_t n, cap;
 	size_t *nums;     /* the group's postings, one form after another */
 	int *w;
-	size_t np, capp;
+	size_t np, capp, capw;
 	char group[3];
 	uint64_t h;       /* what the group holds, hashed */
 	json_t *prefixes; /* every prefix written */
@@ -235,18 +235,9 @@ static int on_term(const char *term, const size_t *nums, const int *weights,
 	}
 	if (site_grow(&sh->t, &sh->cap, sh->n + 1, sizeof(*sh->t)) != 0)
 		return archive_error_code();
-	if (sh->np + n > sh->capp) {
-		size_t cap = (sh->np + n) * 2;
-		size_t *more = realloc(sh->nums, cap * sizeof(*more));
-		int *w = more ? realloc(sh->w, cap * sizeof(*w)) : NULL;
-
-		if (more)
-			sh->nums = more;
-		if (!w)
-			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		sh->w = w;
-		sh->capp = cap;
-	}
+	if (site_grow(&sh->nums, &sh->capp, sh->np + n, sizeof(*sh->nums)) ||
+	    site_grow(&sh->w, &sh->capw, sh->np + n, sizeof(*sh->w)))
+		return archive_error_code();
 	t = &sh->t[sh->n];
 	memset(t, 0, sizeof(*t));
 	if (!(t->word = strdup(term)))

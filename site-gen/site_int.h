@@ -247,7 +247,7 @@ void site_hash_str(uint64_t *h, const char *s);
 void site_hash_u64(uint64_t *h, uint64_t v);
 
 /* Whether the previous build wrote the shards of the group with hex name
- * (zoeken/t/HEX.js, or HEXxx.js for each three-byte prefix of a group
+ * (zoeken/t/HEX.js, or one file per three-byte prefix of a group
  * that was split) from postings of this key, and they are all still
  * there; if so they are recorded as unchanged and each one's name is
  * passed to fn. */
