@@ -279,8 +279,16 @@ int search_open(search_index **out, archive *a)
 		search_lexicon_cache(lexicon);
 		free(lexicon);
 	}
-	rc = open_db(ix);
-	if (rc != 0) {
+	/* Another process making the file may hold it a moment (SQLite
+	 * does not wait for the switch to WAL): that is no damage, and
+	 * starting over would remove the file it is making. */
+	for (int tries = 0; (rc = open_db(ix)) == ARCHIVE_ELOCKED && tries < 200;
+	     tries++) {
+		close_db(ix);
+		archive_error_clear();
+		usleep(10000);
+	}
+	if (rc != 0 && rc != ARCHIVE_ELOCKED) {
 		archive_error_clear();
 		rc = create_db(ix);
 	}
