@@ -229,10 +229,6 @@ int search_public_terms(search_index *ix, search_term_fn fn, void *ctx)
 /* ---- the word forms of one public row ------------------------------------- */
 
 /* The columns of the pub table, in order. */
-static const char *const pub_cols[] = { "title",  "summary", "question",
-					"vals",	  "topics",  "body",
-					"advice", "response" };
-
 static uint64_t hash_bytes(const char *p, size_t n)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -267,7 +263,7 @@ int search_forms_add(struct search_forms *fs, int col, const char *tok,
 		     int n)
 {
 	int part = n > 0 && tok[0] == SEARCH_PART_MARK;
-	int w = weight_of(pub_cols[col < 0 || col > 7 ? 0 : col]);
+	int w = weights[col < 0 || col > 7 ? 0 : col].weight;
 	size_t len, i;
 
 	/* a part (behind its mark) stands for its word at a third of the

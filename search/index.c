@@ -353,23 +353,58 @@ static void add(struct text *t, const char *s)
 	t->s[t->len] = '\0';
 }
 
-static const char *text_of(struct text *t)
+static const char *text_of(const struct text *t)
 {
 	return t->s ? t->s : "";
 }
+
+/* What reading a dossier for the index needs: the archive at the
+ * snapshot, and a tokenizer of its own. The thread that reads has one;
+ * in a rebuild it is not the thread that writes. */
+struct reader {
+	archive_snap *snap;
+	archive_vocab *vocab;
+	const char *code;
+	char today[11];
+	struct search_ahead *tok;
+	struct search_forms forms; /* of the public row being made */
+};
 
 /* What one update needs for every dossier. */
 struct run {
 	search_index *ix;
 	archive_snap *snap;
-	archive_vocab *vocab;
-	char today[11];
+	struct reader rd; /* for the dossiers read on this thread */
 	sqlite3_stmt *del_doc, *ins_doc, *ins_facet, *ins_cite, *ins_staff,
 		*ins_pub, *find, *del_facet, *del_cite, *del_staff, *del_pub,
 		*ins_terms, *del_terms;
 	search_stats *st;
-	struct search_forms forms; /* of the public row being written */
 };
+
+static void reader_free(struct reader *rd)
+{
+	archive_vocab_free(rd->vocab);
+	rd->vocab = NULL;
+	search_ahead_free(rd->tok);
+	rd->tok = NULL;
+	search_forms_free(&rd->forms);
+}
+
+/* Makes rd ready to read the snapshot of archive a; the tokenizer is made
+ * through db, on the thread that owns it. */
+static int reader_init(struct reader *rd, archive *a, sqlite3 *db,
+		       const char *path)
+{
+	rd->snap = archive_snapshot(a);
+	rd->code = archive_code(a);
+	archive_date_today(rd->today);
+	if (archive_vocab_load(&rd->vocab, rd->snap) != 0)
+		return archive_error_code();
+	if (search_ahead_new(&rd->tok, db) != 0)
+		return archive_error_set(ARCHIVE_ERROR, "%s: the Dutch "
+					 "tokenizer is missing", path);
+	return 0;
+}
 
 static void run_finalize(struct run *r)
 {
@@ -383,9 +418,7 @@ static void run_finalize(struct run *r)
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
 	}
-	archive_vocab_free(r->vocab);
-	r->vocab = NULL;
-	search_forms_free(&r->forms);
+	reader_free(&r->rd);
 }
 
 static int run_prepare(struct run *r)
@@ -417,17 +450,15 @@ static int run_prepare(struct run *r)
 		  "INSERT INTO pub(rowid, title, summary, question, vals,"
 		  " topics, body, advice, response) VALUES (?,?,?,?,?,?,?,?,?)" },
 	};
+	int rc = reader_init(&r->rd, r->ix->a, r->ix->db, r->ix->path);
 
-	archive_date_today(r->today);
-	if (archive_vocab_load(&r->vocab, r->snap) != 0)
-		return archive_error_code();
-	for (size_t i = 0; i < sizeof(stmts) / sizeof(*stmts); i++)
+	for (size_t i = 0; rc == 0 && i < sizeof(stmts) / sizeof(*stmts); i++)
 		if (sqlite3_prepare_v2(r->ix->db, stmts[i].sql, -1,
 				       (sqlite3_stmt **)((char *)r +
 							 stmts[i].offset),
 				       NULL) != SQLITE_OK)
-			return search_db_fail(r->ix, "preparing the index");
-	return 0;
+			rc = search_db_fail(r->ix, "preparing the index");
+	return rc;
 }
 
 static int step(struct run *r, sqlite3_stmt *st)
@@ -545,42 +576,20 @@ static int add_cite(struct run *r, const char *src, const char *dst,
 	return step(r, r->ins_cite);
 }
 
-struct mention {
-	struct run *r;
-	const char *src;
-};
-
-static int add_mention(const char *id, void *ctx)
-{
-	struct mention *m = ctx;
-
-	return add_cite(m->r, m->src, id, "text");
-}
-
-/* Mentions of other dossiers in a text: CODE:YYYY:N citation ids of this
- * committee and YYYY-NNN dossier ids. */
-static int add_mentions(struct run *r, const char *src, const char *text)
-{
-	struct mention m = { r, src };
-
-	return archive_text_mentions(text, archive_code(r->ix->a), add_mention,
-				     &m);
-}
-
 /* The internal notes of a dossier (notities/), for staff search only. */
-static void add_notes(struct run *r, struct text *t, const char *id)
+static void add_notes(archive_snap *snap, struct text *t, const char *id)
 {
 	char dir[64], path[300], **names, *text;
 	size_t n, len;
 
 	snprintf(dir, sizeof(dir), "dossiers/%.4s/%s/notities", id, id);
-	if (archive_snap_list(&names, &n, r->snap, dir) != 0) {
+	if (archive_snap_list(&names, &n, snap, dir) != 0) {
 		archive_error_clear();
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (archive_snap_read(&text, &len, r->snap, path) == 0 &&
+		if (archive_snap_read(&text, &len, snap, path) == 0 &&
 		    archive_utf8_check(text, len, NULL) == 0)
 			add(t, text);
 		archive_error_clear();
@@ -589,25 +598,13 @@ static void add_notes(struct run *r, struct text *t, const char *id)
 	archive_names_free(names, n);
 }
 
-static int ignore_token(void *ctx, int flags, const char *tok, int n,
-			int start, int end)
-{
-	(void)ctx;
-	(void)flags;
-	(void)tok;
-	(void)n;
-	(void)start;
-	(void)end;
-	return SQLITE_OK;
-}
-
 static void bind_texts(sqlite3_stmt *st, sqlite3_int64 row,
-		       struct text *cols, int n)
+		       const struct text *cols, int n)
 {
 	sqlite3_bind_int64(st, 1, row);
 	for (int i = 0; i < n; i++)
-		sqlite3_bind_text(st, i + 2, text_of(&cols[i]), -1,
-				  SQLITE_STATIC);
+		sqlite3_bind_text(st, i + 2, cols[i].s ? cols[i].s : "",
+				  (int)cols[i].len, SQLITE_STATIC);
 }
 
 static void free_texts(struct text *cols, int n)
@@ -619,15 +616,71 @@ static void free_texts(struct text *cols, int n)
 enum { C_TITLE, C_SUMMARY, C_QUESTION, C_VALS, C_TOPICS, C_BODY, C_ADVICE,
        C_RESPONSE, C_NOTES, NCOLS };
 
-static int index_staff(struct run *r, sqlite3_int64 row,
-		       const archive_dossier *d)
+/*
+ * A dossier read and made ready for the index: the texts of its rows,
+ * tokenized, the word forms of its public row, and the dossiers its texts
+ * mention. Everything that reads the archive or tokenizes is done here,
+ * so that in a rebuild it runs beside the writing (write_ready).
+ */
+struct ready {
+	const char *id;
+	archive_dossier *d; /* NULL: it did not read, and search skips it */
+	archive_public *p;  /* NULL: not public */
+	struct text staff[NCOLS], pub[NCOLS - 1];
+	char **mentions;
+	size_t nmentions, capm;
+	unsigned char *terms; /* the public row's forms (pubterms) */
+	size_t nterms;
+	struct search_tokens tokens;
+};
+
+static void ready_clear(struct ready *x)
 {
+	archive_dossier_free(x->d);
+	archive_public_free(x->p);
+	free_texts(x->staff, NCOLS);
+	free_texts(x->pub, NCOLS - 1);
+	for (size_t i = 0; i < x->nmentions; i++)
+		free(x->mentions[i]);
+	free(x->mentions);
+	free(x->terms);
+	search_tokens_free(&x->tokens);
+	memset(x, 0, sizeof(*x));
+}
+
+/* Appends a copy of id to the list (*ids)[0..*n), room for *cap. */
+static int push_id(char ***ids, size_t *n, size_t *cap, const char *id)
+{
+	if (*n == *cap) {
+		size_t more = *cap ? *cap * 2 : 16;
+		char **grown = realloc(*ids, more * sizeof(*grown));
+
+		if (!grown)
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		*ids = grown;
+		*cap = more;
+	}
+	if (!((*ids)[*n] = strdup(id)))
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	(*n)++;
+	return 0;
+}
+
+static int add_mention(const char *id, void *ctx)
+{
+	struct ready *x = ctx;
+
+	return push_id(&x->mentions, &x->nmentions, &x->capm, id);
+}
+
+static void staff_texts(struct reader *rd, struct ready *x)
+{
+	const archive_dossier *d = x->d;
 	archive_doc *adv = archive_dossier_advice(d);
 	archive_doc *resp = archive_dossier_response(d);
-	struct text c[NCOLS] = { 0 };
+	struct text *c = x->staff;
 	const char *items[256];
 	size_t n;
-	int rc;
 
 	add(&c[C_TITLE], archive_dossier_get(d, "title"));
 	if (adv)
@@ -635,7 +688,7 @@ static int index_staff(struct run *r, sqlite3_int64 row,
 		    archive_node_get_scalar(archive_doc_front(adv), "summary"));
 	add(&c[C_QUESTION], archive_dossier_get(d, "question"));
 	n = list_of(d, "values", items, 256);
-	add_values(&c[C_VALS], (char *const *)items, n, r->vocab);
+	add_values(&c[C_VALS], (char *const *)items, n, rd->vocab);
 	n = list_of(d, "topics", items, 256);
 	add_list(&c[C_TOPICS], (char *const *)items, n);
 	add(&c[C_BODY], archive_dossier_get(d, "requester"));
@@ -644,117 +697,110 @@ static int index_staff(struct run *r, sqlite3_int64 row,
 		add(&c[C_ADVICE], archive_doc_body(adv));
 	if (resp)
 		add(&c[C_RESPONSE], archive_doc_body(resp));
-	add_notes(r, &c[C_NOTES], archive_dossier_id(d));
-	bind_texts(r->ins_staff, row, c, NCOLS);
-	rc = step(r, r->ins_staff);
-	for (int i = C_BODY; i <= C_RESPONSE && rc == 0; i++)
-		rc = add_mentions(r, archive_dossier_id(d), text_of(&c[i]));
-	free_texts(c, NCOLS);
-	return rc;
+	add_notes(rd->snap, &c[C_NOTES], archive_dossier_id(d));
 }
 
-static int catch_form(void *ctx, int call, const char *tok, int n)
+/* The public row holds the public view and nothing else. */
+static void public_texts(struct reader *rd, struct ready *x)
 {
-	return search_forms_add(ctx, call, tok, n);
-}
-
-/* The column texts tokenized here, for when FTS5 did not tokenize the
- * row one call a column (it does, but nothing else would notice). */
-static int forms_of(struct run *r, struct search_forms *fs, struct text *c)
-{
-	fts5_api *api = NULL;
-	fts5_tokenizer tk;
-	Fts5Tokenizer *t;
-	sqlite3_stmt *st;
-	void *user;
-	int rc = SQLITE_OK;
-
-	search_forms_reset(fs);
-	if (sqlite3_prepare_v2(r->ix->db, "SELECT fts5(?1)", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return search_db_fail(r->ix, "the Dutch tokenizer");
-	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (!api || api->xFindTokenizer(api, "dutch", &user, &tk) != SQLITE_OK ||
-	    tk.xCreate(user, NULL, 0, &t) != SQLITE_OK)
-		return archive_error_set(ARCHIVE_ERROR, "%s: the Dutch "
-					 "tokenizer is missing", r->ix->path);
-	for (int i = 0; i < NCOLS - 1 && rc == SQLITE_OK; i++) {
-		struct search_capture cap = { catch_form, fs, i };
-
-		search_capture_set(&cap);
-		rc = tk.xTokenize(t, NULL, FTS5_TOKENIZE_DOCUMENT,
-				  text_of(&c[i]), (int)c[i].len, ignore_token);
-		search_capture_set(NULL);
-	}
-	tk.xDelete(t);
-	return rc == SQLITE_OK ? 0
-			       : archive_error_set(ARCHIVE_ERROR,
-						   "out of memory");
-}
-
-/* The public rows hold the public view and nothing else; beside each,
- * its word forms with their weights, caught while FTS5 tokenizes it. */
-static int index_public(struct run *r, sqlite3_int64 row,
-			const archive_public *p)
-{
-	struct text c[NCOLS - 1] = { 0 };
-	struct search_forms *fs = &r->forms;
-	struct search_capture cap = { catch_form, fs, 0 };
-	unsigned char *blob = NULL;
-	size_t len = 0;
-	int rc;
+	const archive_public *p = x->p;
+	struct text *c = x->pub;
 
 	add(&c[C_TITLE], p->title);
 	add(&c[C_SUMMARY], p->summary);
 	add(&c[C_QUESTION], p->question);
-	add_values(&c[C_VALS], p->values, p->nvalues, r->vocab);
+	add_values(&c[C_VALS], p->values, p->nvalues, rd->vocab);
 	add_list(&c[C_TOPICS], p->topics, p->ntopics);
 	add(&c[C_BODY], p->requester);
 	add(&c[C_ADVICE], p->advice);
 	add(&c[C_RESPONSE], p->response);
-	bind_texts(r->ins_pub, row, c, NCOLS - 1);
-	search_forms_reset(fs);
-	search_capture_set(&cap);
-	rc = step(r, r->ins_pub);
-	search_capture_set(NULL);
-	if (rc == 0 && (fs->oom || cap.calls != NCOLS - 1))
-		rc = forms_of(r, fs, c);
-	if (rc == 0) {
-		search_forms_finish(fs);
-		rc = search_forms_blob(fs, &blob, &len);
-	}
-	if (rc == 0) {
-		sqlite3_bind_int64(r->ins_terms, 1, row);
-		sqlite3_bind_blob(r->ins_terms, 2, blob, (int)len, SQLITE_STATIC);
-		rc = step(r, r->ins_terms);
-	}
-	free(blob);
-	free_texts(c, NCOLS - 1);
-	return rc;
 }
 
-static int index_dossier(struct run *r, const char *id)
+struct form_col {
+	struct search_forms *fs;
+	int col;
+};
+
+static int catch_form(void *ctx, const char *tok, int n)
 {
-	archive_dossier *d;
-	archive_public *p = NULL;
-	const char *related[256], *received;
+	struct form_col *f = ctx;
+
+	return search_forms_add(f->fs, f->col, tok, n);
+}
+
+/* Tokenizes the texts of both rows, each distinct text once, and makes
+ * the public row's word forms from the very tokens FTS5 will be given. */
+static int tokenize_ready(struct reader *rd, struct ready *x)
+{
+	struct search_forms *fs = &rd->forms;
+	int staff[NCOLS], rc = SQLITE_OK;
+
+	for (int i = 0; i < NCOLS; i++)
+		staff[i] = search_tokens_add(&x->tokens, rd->tok,
+					     text_of(&x->staff[i]),
+					     x->staff[i].len);
+	if (!x->p)
+		return x->tokens.oom ? archive_error_set(ARCHIVE_ERROR,
+							 "out of memory")
+				     : 0;
+	search_forms_reset(fs);
+	for (int i = 0; i < NCOLS - 1 && rc == SQLITE_OK; i++) {
+		const struct text *t = &x->pub[i];
+		struct form_col f = { fs, i };
+		int k = t->len == x->staff[i].len &&
+				!memcmp(text_of(&x->staff[i]), text_of(t),
+					t->len)
+			? staff[i]
+			: search_tokens_add(&x->tokens, rd->tok, text_of(t),
+					    t->len);
+
+		rc = k < 0 ? SQLITE_NOMEM
+			   : search_tokens_each(&x->tokens, k, catch_form, &f);
+	}
+	if (rc != SQLITE_OK || fs->oom || x->tokens.oom)
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	search_forms_finish(fs);
+	return search_forms_blob(fs, &x->terms, &x->nterms);
+}
+
+/* Reads dossier id into x. A dossier that does not read is left out (x->d
+ * NULL): `mores check` reports it. */
+static int make_ready(struct reader *rd, const char *id, struct ready *x)
+{
+	int rc;
+
+	x->id = id;
+	rc = archive_dossier_load(&x->d, rd->snap, id);
+	if (rc != 0) {
+		archive_error_clear();
+		return rc == ARCHIVE_ERROR ? rc : 0;
+	}
+	rc = archive_public_view(&x->p, x->d, rd->code, rd->today, NULL, NULL);
+	if (rc != 0)
+		return rc;
+	staff_texts(rd, x);
+	for (int i = C_BODY; i <= C_RESPONSE && rc == 0; i++)
+		rc = archive_text_mentions(text_of(&x->staff[i]), rd->code,
+					   add_mention, x);
+	if (rc == 0 && x->p)
+		public_texts(rd, x);
+	return rc ? rc : tokenize_ready(rd, x);
+}
+
+/* Writes the rows of a dossier made ready; FTS5 is handed the tokens made
+ * with it. */
+static int write_ready(struct run *r, struct ready *x)
+{
+	const archive_dossier *d = x->d;
+	const char *related[256];
 	sqlite3_int64 row;
 	size_t n;
 	int rc, year;
 
-	rc = archive_dossier_load(&d, r->snap, id);
-	if (rc != 0) {
-		/* `mores check` reports broken dossiers; search skips them */
-		archive_error_clear();
-		return rc == ARCHIVE_ERROR ? rc : 0;
-	}
-	rc = archive_public_view(&p, d, archive_code(r->ix->a), r->today, NULL,
-				 NULL);
-	received = archive_dossier_get(d, "received");
-	archive_id_parse(id, &year, NULL);
-	sqlite3_bind_text(r->ins_doc, 1, id, -1, SQLITE_STATIC);
+	if (!d)
+		return 0;
+	archive_id_parse(x->id, &year, NULL);
+	sqlite3_bind_text(r->ins_doc, 1, x->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->ins_doc, 2, archive_dossier_get(d, "title"), -1,
 			  SQLITE_STATIC);
 	sqlite3_bind_text(r->ins_doc, 3, archive_dossier_get(d, "kind"), -1,
@@ -766,21 +812,45 @@ static int index_dossier(struct run *r, const char *id)
 			  -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->ins_doc, 7, archive_dossier_get(d, "embargo_until"),
 			  -1, SQLITE_STATIC);
-	sqlite3_bind_text(r->ins_doc, 8, received, -1, SQLITE_STATIC);
-	sqlite3_bind_int(r->ins_doc, 9, p != NULL);
-	rc = rc ? rc : step(r, r->ins_doc);
+	sqlite3_bind_text(r->ins_doc, 8, archive_dossier_get(d, "received"), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int(r->ins_doc, 9, x->p != NULL);
+	rc = step(r, r->ins_doc);
 	row = sqlite3_last_insert_rowid(r->ix->db);
 	rc = rc ? rc : add_facets(r, row, d);
-	rc = rc ? rc : index_staff(r, row, d);
-	if (rc == 0 && p)
-		rc = index_public(r, row, p);
+	search_tokens_set(&x->tokens);
+	if (rc == 0) {
+		bind_texts(r->ins_staff, row, x->staff, NCOLS);
+		rc = step(r, r->ins_staff);
+	}
+	for (size_t i = 0; i < x->nmentions && rc == 0; i++)
+		rc = add_cite(r, x->id, x->mentions[i], "text");
+	if (rc == 0 && x->p) {
+		bind_texts(r->ins_pub, row, x->pub, NCOLS - 1);
+		rc = step(r, r->ins_pub);
+	}
+	search_tokens_set(NULL);
+	if (rc == 0 && x->p) {
+		sqlite3_bind_int64(r->ins_terms, 1, row);
+		sqlite3_bind_blob(r->ins_terms, 2, x->terms, (int)x->nterms,
+				  SQLITE_STATIC);
+		rc = step(r, r->ins_terms);
+	}
 	n = list_of(d, "related", related, 256);
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = add_cite(r, id, related[i], "related");
-	archive_public_free(p);
-	archive_dossier_free(d);
+		rc = add_cite(r, x->id, related[i], "related");
 	if (rc == 0)
 		r->st->indexed++;
+	return rc;
+}
+
+static int index_dossier(struct run *r, const char *id)
+{
+	struct ready x = { 0 };
+	int rc = make_ready(&r->rd, id, &x);
+
+	rc = rc ? rc : write_ready(r, &x);
+	ready_clear(&x);
 	return rc;
 }
 
@@ -813,43 +883,133 @@ static int note_change(const char *path, void *ctx)
 	id[n] = '\0';
 	if (c->n && !strcmp(c->ids[c->n - 1], id))
 		return 0;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		char **ids = realloc(c->ids, cap * sizeof(*ids));
+	return push_id(&c->ids, &c->n, &c->cap, id);
+}
 
-		if (!ids)
-			return archive_error_set(ARCHIVE_ERROR, "out of memory");
-		c->ids = ids;
-		c->cap = cap;
+/*
+ * A rebuild reads the dossiers on a thread of its own, ahead of the
+ * writing: reading, tokenizing and freeing take about half the time of a
+ * rebuild, FTS5's own work the other half. The reader fills a ring of
+ * dossiers made ready, in the order of ids; the writer takes them in that
+ * order, so the index is the same as one written dossier by dossier. The
+ * old tables are dropped while the first dossiers are read.
+ */
+#define AHEAD 256
+
+struct pipeline {
+	pthread_mutex_t lock;
+	pthread_cond_t moved;
+	struct ready ring[AHEAD];
+	size_t made, taken; /* counts, both only ever growing */
+	char **ids;
+	size_t n;
+	struct reader rd;
+	archive *own; /* the reader's handle on the archive */
+	int rc, stop; /* the reader's error code; the writer gave up */
+	char message[1024];
+};
+
+static void *read_ahead(void *arg)
+{
+	struct pipeline *pl = arg;
+
+	for (size_t i = 0; i < pl->n; i++) {
+		struct ready *x = &pl->ring[i % AHEAD];
+		int rc;
+
+		pthread_mutex_lock(&pl->lock);
+		while (!pl->stop && pl->made - pl->taken == AHEAD)
+			pthread_cond_wait(&pl->moved, &pl->lock);
+		rc = pl->stop;
+		pthread_mutex_unlock(&pl->lock);
+		if (rc)
+			break;
+		ready_clear(x); /* what the writer took from it before */
+		rc = make_ready(&pl->rd, pl->ids[i], x);
+		pthread_mutex_lock(&pl->lock);
+		if (rc != 0) {
+			pl->rc = rc;
+			snprintf(pl->message, sizeof(pl->message), "%s",
+				 archive_error_last());
+		}
+		pl->made++;
+		pthread_cond_broadcast(&pl->moved);
+		pthread_mutex_unlock(&pl->lock);
+		if (rc != 0)
+			break;
 	}
-	if (!(c->ids[c->n] = strdup(id)))
-		return archive_error_set(ARCHIVE_ERROR, "out of memory");
-	c->n++;
-	return 0;
+	return NULL;
+}
+
+/* Writes dossiers ids[0..n) as the reader thread makes them ready. */
+static int write_all(struct run *r, struct pipeline *pl)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < pl->n && rc == 0; i++) {
+		struct ready *x = &pl->ring[i % AHEAD];
+
+		pthread_mutex_lock(&pl->lock);
+		while (pl->made == pl->taken)
+			pthread_cond_wait(&pl->moved, &pl->lock);
+		pthread_mutex_unlock(&pl->lock);
+		/* an error the reader met stops the rebuild at its dossier */
+		if (i + 1 == pl->made && pl->rc != 0)
+			rc = archive_error_set(pl->rc, "%s", pl->message);
+		else
+			rc = write_ready(r, x);
+		pthread_mutex_lock(&pl->lock);
+		pl->taken++;
+		pthread_cond_broadcast(&pl->moved);
+		pthread_mutex_unlock(&pl->lock);
+	}
+	return rc;
+}
+
+/* Empties the index for a rebuild. Deleting the rows of a full-text table
+ * one by one tokenizes each old text again; dropped and made anew, the
+ * tables cost nothing. */
+static int empty_index(struct run *r)
+{
+	int rc = exec(r->ix, "DELETE FROM doc; DELETE FROM facet; DELETE FROM "
+			     "cite; DELETE FROM pubterms; DROP TABLE staff; "
+			     "DROP TABLE pub;");
+
+	return rc ? rc : exec(r->ix, fts_schema);
 }
 
 static int index_all(struct run *r)
 {
-	char **ids;
-	size_t n;
-	int rc;
+	struct pipeline pl = { .lock = PTHREAD_MUTEX_INITIALIZER,
+			       .moved = PTHREAD_COND_INITIALIZER };
+	pthread_t reader;
+	int rc, started = 0;
 
-	/* Deleting the rows of a full-text table one by one tokenizes each
-	 * old text again; dropped and made anew, the tables cost nothing. */
-	rc = exec(r->ix, "DELETE FROM doc; DELETE FROM facet; DELETE FROM "
-			 "cite; DELETE FROM pubterms; DROP TABLE staff; "
-			 "DROP TABLE pub;");
-	rc = rc ? rc : exec(r->ix, fts_schema);
-	if (rc != 0)
-		return rc;
-	rc = archive_dossier_ids(&ids, &n, r->snap);
+	rc = archive_dossier_ids(&pl.ids, &pl.n, r->snap);
 	if (rc == ARCHIVE_ENOTFOUND) {
 		archive_error_clear();
-		return 0;
+		return empty_index(r);
 	}
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = index_dossier(r, ids[i]);
-	archive_names_free(ids, n);
+	rc = rc ? rc : archive_open_at(&pl.own, r->ix->a);
+	rc = rc ? rc : reader_init(&pl.rd, pl.own, r->ix->db, r->ix->path);
+	if (rc == 0 && !(started = !pthread_create(&reader, NULL, read_ahead,
+						   &pl)))
+		rc = archive_error_set(ARCHIVE_ERROR, "cannot start a thread");
+	/* the old tables go while the first dossiers are read */
+	rc = rc ? rc : empty_index(r);
+	rc = rc ? rc : write_all(r, &pl);
+	if (started) {
+		pthread_mutex_lock(&pl.lock);
+		pl.stop = 1;
+		pthread_cond_broadcast(&pl.moved);
+		pthread_mutex_unlock(&pl.lock);
+		pthread_join(reader, NULL);
+	}
+	for (size_t i = 0; i < AHEAD; i++)
+		ready_clear(&pl.ring[i]);
+	reader_free(&pl.rd);
+	archive_free(pl.own);
+	archive_names_free(pl.ids, pl.n);
 	r->st->rebuilt = 1;
 	return rc;
 }
@@ -868,7 +1028,7 @@ static int reindex(struct run *r, char **ids, size_t n)
 
 static int update_locked(search_index *ix, int rebuild, search_stats *st)
 {
-	struct run r = { ix, archive_snapshot(ix->a), NULL, "", 0 };
+	struct run r = { .ix = ix, .snap = archive_snapshot(ix->a) };
 	struct changed c = { 0 };
 	const char *target = archive_snap_commit(r.snap);
 	char today[11];
@@ -973,17 +1133,17 @@ int search_update(search_index *ix, int rebuild, search_stats *st)
  * transaction. */
 int search_refresh_public(search_index *ix)
 {
-	struct run r = { ix, archive_snapshot(ix->a), NULL, "", 0 };
+	struct run r = { .ix = ix, .snap = archive_snapshot(ix->a) };
 	search_stats st = { 0 };
-	char last[16], **ids = NULL;
+	char last[16], today[11], **ids = NULL;
 	size_t n = 0, cap = 0;
 	sqlite3_stmt *q;
 	int rc;
 
 	r.st = &st;
-	archive_date_today(r.today);
+	archive_date_today(today);
 	if ((rc = meta_get(ix, "public_date", last, sizeof(last))) != 0 ||
-	    !strcmp(last, r.today))
+	    !strcmp(last, today))
 		return rc;
 	if (sqlite3_prepare_v2(ix->db,
 			       "SELECT id FROM doc WHERE embargo IS NOT NULL",
@@ -1007,7 +1167,7 @@ int search_refresh_public(search_index *ix)
 	sqlite3_finalize(q);
 	rc = rc ? rc : run_prepare(&r);
 	rc = rc ? rc : reindex(&r, ids, n);
-	rc = rc ? rc : meta_set(ix, "public_date", r.today);
+	rc = rc ? rc : meta_set(ix, "public_date", today);
 	for (size_t i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);

@@ -38,16 +38,42 @@ void search_lexicon_cache(const char *path);
 /* Registers the "dutch" FTS5 tokenizer with db. */
 int search_register_dutch(sqlite3 *db);
 
-/* While set for a thread, every token the Dutch tokenizer makes of a
- * document in that thread is passed to fn as well, with the number of
- * the tokenize call (from calls on; FTS5 tokenizes a row one column a
- * call, in order). fn returns SQLITE_OK to go on. NULL ends it. */
-struct search_capture {
-	int (*fn)(void *ctx, int call, const char *tok, int n);
-	void *ctx;
-	int calls;
+/*
+ * Tokens made ahead. Reading the archive and tokenizing its texts can run
+ * on another thread than FTS5's writing: each text is tokenized there into
+ * a search_tokens, with a tokenizer of that thread's own. While a
+ * search_tokens is set for the writing thread, a document text FTS5 gives
+ * the tokenizer that equals one recorded is not tokenized again: its
+ * tokens are played back. Any other text is tokenized as ever, so the
+ * index holds the same tokens either way.
+ */
+struct search_ahead; /* a Dutch tokenizer for one thread */
+int search_ahead_new(struct search_ahead **out, sqlite3 *db);
+void search_ahead_free(struct search_ahead *ah);
+
+struct search_tokens {
+	struct search_stream {
+		const char *text; /* borrowed: must outlive its use */
+		size_t len;
+		size_t at, end; /* its tokens in buf */
+	} *s;
+	size_t n, cap;
+	unsigned char *buf;
+	size_t len, cap_buf;
+	int oom;
 };
-void search_capture_set(struct search_capture *c);
+/* Tokenizes text as a document and records its tokens; returns the
+ * stream's number, or -1 when out of memory. */
+int search_tokens_add(struct search_tokens *t, struct search_ahead *ah,
+		      const char *text, size_t len);
+/* Calls fn with each token of stream k; stops at the first result that is
+ * not SQLITE_OK and returns it. */
+int search_tokens_each(const struct search_tokens *t, int k,
+		       int (*fn)(void *ctx, const char *tok, int n), void *ctx);
+/* Sets the tokens to play back on this thread; NULL ends it. */
+void search_tokens_set(const struct search_tokens *t);
+void search_tokens_reset(struct search_tokens *t);
+void search_tokens_free(struct search_tokens *t);
 
 /* ---- the word forms of a public row (export.c) ----------------------- */
 

@@ -630,31 +630,133 @@ static int dutch_token(void *ctx, int tflags, const char *tok, int n,
 	return rc;
 }
 
-/* The capture of this thread (search_capture_set), or NULL. */
-static _Thread_local struct search_capture *capture;
+/* ---- tokens made ahead ------------------------------------------------ */
 
-void search_capture_set(struct search_capture *c)
+/* A token as recorded: flags, length (2 bytes), start and end (4 bytes
+ * each), then the token itself. */
+#define REC_HEAD 11
+
+/* The tokens of this thread to play back (search_tokens_set), or NULL. */
+static _Thread_local const struct search_tokens *ahead;
+
+void search_tokens_set(const struct search_tokens *t)
 {
-	capture = c;
+	ahead = t;
 }
 
-/* What FTS5 is given is also handed to the capture, with the number of
- * the call it came from. */
-struct captured {
-	struct search_capture *cap;
-	int call;
-	void *ctx;
-	int (*emit)(void *, int, const char *, int, int, int);
-};
+void search_tokens_reset(struct search_tokens *t)
+{
+	t->n = 0;
+	t->len = 0;
+	t->oom = 0;
+}
 
-static int capture_emit(void *ctx, int tflags, const char *tok, int n,
+void search_tokens_free(struct search_tokens *t)
+{
+	free(t->s);
+	free(t->buf);
+	memset(t, 0, sizeof(*t));
+}
+
+static int record_token(void *ctx, int tflags, const char *tok, int n,
 			int start, int end)
 {
-	struct captured *c = ctx;
-	int rc = c->cap->fn(c->cap->ctx, c->call, tok, n);
+	struct search_tokens *t = ctx;
+	unsigned char head[REC_HEAD];
+	uint16_t len = (uint16_t)n;
+	int32_t at[2] = { start, end };
 
-	return rc != SQLITE_OK ? rc
-			       : c->emit(c->ctx, tflags, tok, n, start, end);
+	if (t->len + REC_HEAD + (size_t)n > t->cap_buf) {
+		size_t cap = (t->len + REC_HEAD + (size_t)n) * 2 + 4096;
+		unsigned char *p = realloc(t->buf, cap);
+
+		if (!p)
+			return SQLITE_NOMEM;
+		t->buf = p;
+		t->cap_buf = cap;
+	}
+	head[0] = (unsigned char)tflags;
+	memcpy(head + 1, &len, 2);
+	memcpy(head + 3, at, 8);
+	memcpy(t->buf + t->len, head, REC_HEAD);
+	memcpy(t->buf + t->len + REC_HEAD, tok, (size_t)n);
+	t->len += REC_HEAD + (size_t)n;
+	return SQLITE_OK;
+}
+
+int search_tokens_add(struct search_tokens *t, struct search_ahead *ah,
+		      const char *text, size_t len)
+{
+	struct dutch *d = (struct dutch *)ah;
+	struct dutch_call c = { d, t, record_token, 1 };
+	size_t from = t->len;
+	int rc;
+
+	if (t->oom)
+		return -1;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		struct search_stream *s = realloc(t->s, cap * sizeof(*s));
+
+		if (!s) {
+			t->oom = 1;
+			return -1;
+		}
+		t->s = s;
+		t->cap = cap;
+	}
+	rc = d->parent.xTokenize(d->parent_inst, &c, FTS5_TOKENIZE_DOCUMENT,
+				 text, (int)len, dutch_token);
+	if (rc != SQLITE_OK) {
+		t->len = from;
+		t->oom = 1;
+		return -1;
+	}
+	t->s[t->n] = (struct search_stream){ text, len, from, t->len };
+	return (int)t->n++;
+}
+
+int search_tokens_each(const struct search_tokens *t, int k,
+		       int (*fn)(void *ctx, const char *tok, int n), void *ctx)
+{
+	const struct search_stream *s = &t->s[k];
+	int rc = SQLITE_OK;
+
+	for (size_t at = s->at; at < s->end && rc == SQLITE_OK;) {
+		uint16_t n;
+
+		memcpy(&n, t->buf + at + 1, 2);
+		rc = fn(ctx, (const char *)t->buf + at + REC_HEAD, n);
+		at += REC_HEAD + n;
+	}
+	return rc;
+}
+
+/* Plays the recorded tokens of a text equal to text[0..n) back to emit;
+ * -1 when none was recorded. */
+static int play(const struct search_tokens *t, const char *text, int n,
+		void *ctx, int (*emit)(void *, int, const char *, int, int, int))
+{
+	for (size_t k = 0; k < t->n; k++) {
+		const struct search_stream *s = &t->s[k];
+		int rc = SQLITE_OK;
+
+		if (s->len != (size_t)n || memcmp(s->text, text, (size_t)n))
+			continue;
+		for (size_t at = s->at; at < s->end && rc == SQLITE_OK;) {
+			unsigned char flags = t->buf[at];
+			uint16_t len;
+			int32_t pos[2];
+
+			memcpy(&len, t->buf + at + 1, 2);
+			memcpy(pos, t->buf + at + 3, 8);
+			rc = emit(ctx, flags, (const char *)t->buf + at + REC_HEAD,
+				  len, pos[0], pos[1]);
+			at += REC_HEAD + len;
+		}
+		return rc;
+	}
+	return -1;
 }
 
 static int dutch_tokenize(Fts5Tokenizer *t, void *ctx, int flags,
@@ -664,12 +766,13 @@ static int dutch_tokenize(Fts5Tokenizer *t, void *ctx, int flags,
 	struct dutch *d = (struct dutch *)t;
 	struct dutch_call c = { d, ctx, emit,
 				(flags & FTS5_TOKENIZE_DOCUMENT) != 0 };
-	struct captured cap;
 
-	if (capture && c.document) {
-		cap = (struct captured){ capture, capture->calls++, ctx, emit };
-		c.ctx = &cap;
-		c.emit = capture_emit;
+	if (c.document && ahead) {
+		int rc = play(ahead, text, n < 0 ? (int)strlen(text) : n, ctx,
+			      emit);
+
+		if (rc != -1)
+			return rc;
 	}
 	return d->parent.xTokenize(d->parent_inst, &c, flags, text, n,
 				   dutch_token);
@@ -725,19 +828,43 @@ static int dutch_create(void *api_ptr, const char **args, int nargs,
 	return SQLITE_OK;
 }
 
-int search_register_dutch(sqlite3 *db)
+static fts5_api *fts5_of(sqlite3 *db)
 {
 	fts5_api *api = NULL;
 	sqlite3_stmt *st;
-	fts5_tokenizer t = { dutch_create, dutch_delete, dutch_tokenize };
-	int rc;
 
-	rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
 	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
+	return api;
+}
+
+int search_ahead_new(struct search_ahead **out, sqlite3 *db)
+{
+	fts5_api *api = fts5_of(db);
+	Fts5Tokenizer *t = NULL;
+
+	*out = NULL;
+	if (!api || dutch_create(api, NULL, 0, &t) != SQLITE_OK)
+		return -1;
+	*out = (struct search_ahead *)t;
+	return 0;
+}
+
+void search_ahead_free(struct search_ahead *ah)
+{
+	if (ah)
+		dutch_delete((Fts5Tokenizer *)ah);
+}
+
+int search_register_dutch(sqlite3 *db)
+{
+	fts5_api *api = fts5_of(db);
+	fts5_tokenizer t = { dutch_create, dutch_delete, dutch_tokenize };
+
 	if (!api)
 		return SQLITE_ERROR;
 	return api->xCreateTokenizer(api, "dutch", api, &t, NULL);

@@ -540,6 +540,22 @@ START_TEST(results_and_facets)
 END_TEST
 
 /* The index follows every kind of change, and only redoes what changed. */
+/* Commits as plain git would, with the options `how` ("-m message", or
+ * "-am message" for all it tracks), and opens the archive
+ * and its index again. */
+static void commit_by_hand(const char *how)
+{
+	char args[256];
+
+	snprintf(args, sizeof(args),
+		 "-c user.name=X -c user.email=x@y commit -q %s", how);
+	ck_assert_int_eq(fixture_git(archive_path(a), args), 0);
+	archive_free(a);
+	a = fixture_open(dir);
+	search_close(ix);
+	ck_assert_int_eq(search_open(&ix, a), 0);
+}
+
 START_TEST(incremental_updates)
 {
 	search_stats st;
@@ -583,14 +599,7 @@ START_TEST(incremental_updates)
 		fixture_write_file(path, text);
 		free(text);
 	}
-	ck_assert_int_eq(fixture_git(archive_path(a),
-				     "-c user.name=X -c user.email=x@y "
-				     "commit -qam rename"),
-			 0);
-	archive_free(a);
-	a = fixture_open(dir);
-	search_close(ix);
-	ck_assert_int_eq(search_open(&ix, a), 0);
+	commit_by_hand("-am rename");
 	ck_assert_int_eq(search_update(ix, 0, &st), 0);
 	ck_assert_int_eq(st.removed, 1);
 	ck_assert_int_eq(st.indexed, 1);
@@ -603,14 +612,7 @@ START_TEST(incremental_updates)
 				     "-c user.name=X -c user.email=x@y rm -rq "
 				     "dossiers/2025"),
 			 0);
-	ck_assert_int_eq(fixture_git(archive_path(a),
-				     "-c user.name=X -c user.email=x@y "
-				     "commit -qm weg"),
-			 0);
-	archive_free(a);
-	a = fixture_open(dir);
-	search_close(ix);
-	ck_assert_int_eq(search_open(&ix, a), 0);
+	commit_by_hand("-m weg");
 	r = run("okapi", NULL);
 	ck_assert_int_eq(json_array_size(r), 0);
 	json_decref(r);
@@ -802,6 +804,173 @@ START_TEST(damaged_index)
 }
 END_TEST
 
+/* ---- a rebuild read in a thread of its own ------------------------------ */
+
+/* Appends every row of sql, over the index file itself, to *out. */
+static void dump(sqlite3 *db, const char *sql, char **out, size_t *len)
+{
+	sqlite3_stmt *st;
+	FILE *f = open_memstream(out, len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK,
+		      "%s: %s", sql, sqlite3_errmsg(db));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(st); i++)
+			fprintf(f, "%s|", sqlite3_column_text(st, i)
+						  ? (const char *)
+							    sqlite3_column_text(st, i)
+						  : "NULL");
+		fputc('\n', f);
+	}
+	sqlite3_finalize(st);
+	fclose(f);
+}
+
+/* What the index holds, by dossier id: rows, facets, citations, the word
+ * forms beside each public row, and every token of both full-text tables
+ * at its place. */
+static char *index_contents(void)
+{
+	static const char *const queries[] = {
+		"SELECT id, title, kind, status, year, visibility, embargo,"
+		" received, public FROM doc ORDER BY id",
+		"SELECT d.id, f.name, f.value FROM facet f JOIN doc d"
+		" ON d.rowid = f.doc ORDER BY 1, 2, 3",
+		"SELECT src, dst, how FROM cite ORDER BY 1, 2, 3",
+		"SELECT d.id, hex(t.terms) FROM pubterms t JOIN doc d"
+		" ON d.rowid = t.rowid ORDER BY 1",
+		"SELECT hex(v.term), d.id, v.col, v.offset FROM temp.vs v"
+		" JOIN doc d ON d.rowid = v.doc ORDER BY 1, 2, 3, 4",
+		"SELECT hex(v.term), d.id, v.col, v.offset FROM temp.vp v"
+		" JOIN doc d ON d.rowid = v.doc ORDER BY 1, 2, 3, 4",
+		"SELECT d.id, s.title, s.summary, s.body, s.advice, s.notes"
+		" FROM staff s JOIN doc d ON d.rowid = s.rowid ORDER BY 1",
+		"SELECT d.id, p.title, p.advice FROM pub p JOIN doc d"
+		" ON d.rowid = p.rowid ORDER BY 1",
+	};
+	char path[512], *all = NULL;
+	size_t all_len = 0;
+	FILE *f = open_memstream(&all, &all_len);
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/index.sqlite", archive_derived_dir(a));
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(search_register_dutch(db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+				      "CREATE VIRTUAL TABLE temp.vs USING"
+				      " fts5vocab(main, staff, instance);"
+				      "CREATE VIRTUAL TABLE temp.vp USING"
+				      " fts5vocab(main, pub, instance);",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	for (size_t i = 0; i < sizeof(queries) / sizeof(*queries); i++) {
+		char *part = NULL;
+		size_t n = 0;
+
+		dump(db, queries[i], &part, &n);
+		fprintf(f, "== %s\n%s", queries[i], part);
+		free(part);
+	}
+	sqlite3_close(db);
+	fclose(f);
+	return all;
+}
+
+static void write_in_tree(const char *rel, const char *text)
+{
+	char path[512], cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s/%s')\"",
+		 archive_path(a), rel);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/%s", archive_path(a), rel);
+	fixture_write_file(path, text);
+}
+
+/* A rebuild reads and tokenizes the dossiers in a thread beside the one
+ * that writes them, through a ring of 256: more dossiers than that, of
+ * every kind, must give the very index that writing them one by one
+ * gives. */
+START_TEST(rebuild_in_a_thread_as_one_by_one)
+{
+	char rel[128], text[2048], *one_by_one, *rebuilt;
+	search_stats st;
+
+	ck_assert_int_eq(search_update(ix, 0, &st), 0);
+	for (int i = 1; i <= 300; i++) {
+		static const char *const front[] = {
+			FIXTURE_PUBLISHED "values: [privacy]\n",
+			"status: draft\nvisibility: public\n",
+			"status: published\nvisibility: confidential\n",
+			FIXTURE_PUBLISHED "embargo_until: 2027-01-01\n",
+			FIXTURE_PUBLISHED "values: [transparantie]\n"
+					  "topics: [camera]\n"
+					  "related: [2021-001]\n",
+		};
+
+		snprintf(rel, sizeof(rel), "dossiers/2025/2025-%03d/dossier.md",
+			 i);
+		if (i == 150) {
+			/* one that does not read is left out, both ways */
+			write_in_tree(rel, "---\ntitle: [niet af\n---\n");
+			continue;
+		}
+		snprintf(text, sizeof(text),
+			 "---\nid: 2025-%03d\ntitle: \"Proef %d met "
+			 "sensoren en satellietbeelden\"\nkind: unasked\n"
+			 "received: 2025-02-01\n%s---\nZie 2025-%03d en "
+			 "ECT:2021:1; de wijk%d telt mee.\n",
+			 i, i, front[i % 5], i > 1 ? i - 1 : 2, i);
+		write_in_tree(rel, text);
+		snprintf(rel, sizeof(rel), "dossiers/2025/2025-%03d/advies.md",
+			 i);
+		snprintf(text, sizeof(text),
+			 "---\nadopted: 2025-06-01\nsummary: \"Advies %d over "
+			 "algoritmeregisters\"\n---\nCamera's en drones%s, "
+			 "woord%d.\n<!-- intern -->\nintern%d\n"
+			 "<!-- /intern -->\nTot slot 2025-%03d.\n",
+			 i, i % 2 ? " in de binnenstad" : "", i, i,
+			 i % 7 + 1);
+		write_in_tree(rel, text);
+		if (i % 4 == 0) {
+			snprintf(rel, sizeof(rel),
+				 "dossiers/2025/2025-%03d/notities/gesprek.md",
+				 i);
+			snprintf(text, sizeof(text), "Gesprek %d, notitie%d.\n",
+				 i, i);
+			write_in_tree(rel, text);
+		}
+	}
+	ck_assert_int_eq(fixture_git(archive_path(a), "add -A"), 0);
+	commit_by_hand("-m 'driehonderd dossiers'");
+	/* one by one: the update after a commit */
+	ck_assert_int_eq(search_update(ix, 0, &st), 0);
+	ck_assert(!st.rebuilt);
+	ck_assert_int_eq(st.indexed, 299);
+	one_by_one = index_contents();
+	ck_assert_ptr_nonnull(strstr(one_by_one, "notitie8"));
+	ck_assert_ptr_nonnull(strstr(one_by_one, "intern7"));
+	ck_assert_int_eq(search_update(ix, 1, &st), 0);
+	ck_assert(st.rebuilt);
+	ck_assert_int_eq(st.indexed, 4 + 299);
+	rebuilt = index_contents();
+	if (strcmp(one_by_one, rebuilt)) {
+		size_t at = 0;
+
+		while (one_by_one[at] == rebuilt[at])
+			at++;
+		ck_abort_msg("the rebuild differs at byte %zu:\n%.300s\n"
+			     "one by one:\n%.300s", at,
+			     rebuilt + (at > 100 ? at - 100 : 0),
+			     one_by_one + (at > 100 ? at - 100 : 0));
+	}
+	free(one_by_one);
+	free(rebuilt);
+}
+END_TEST
+
 Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
@@ -825,6 +994,7 @@ Suite *search_suite(void)
 	tcase_add_test(t, public_filter);
 	tcase_add_test(t, citations_and_similar);
 	tcase_add_test(t, damaged_index);
+	tcase_add_test(t, rebuild_in_a_thread_as_one_by_one);
 	suite_add_tcase(s, t);
 	return s;
 }
