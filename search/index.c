@@ -771,9 +771,11 @@ static int make_ready(struct reader *rd, const char *id, struct ready *x)
 
 	x->id = id;
 	rc = archive_dossier_load(&x->d, rd->snap, id);
+	if (rc == ARCHIVE_ERROR)
+		return rc; /* not the dossier: the archive or memory failed */
 	if (rc != 0) {
 		archive_error_clear();
-		return rc == ARCHIVE_ERROR ? rc : 0;
+		return 0;
 	}
 	rc = archive_public_view(&x->p, x->d, rd->code, rd->today, NULL, NULL);
 	if (rc != 0)
@@ -944,7 +946,7 @@ static void *read_ahead(void *arg)
 /* Writes dossiers ids[0..n) as the reader thread makes them ready. */
 static int write_all(struct run *r, struct pipeline *pl)
 {
-	int rc = 0;
+	int rc = 0, failed;
 
 	for (size_t i = 0; i < pl->n && rc == 0; i++) {
 		struct ready *x = &pl->ring[i % AHEAD];
@@ -952,12 +954,11 @@ static int write_all(struct run *r, struct pipeline *pl)
 		pthread_mutex_lock(&pl->lock);
 		while (pl->made == pl->taken)
 			pthread_cond_wait(&pl->moved, &pl->lock);
-		pthread_mutex_unlock(&pl->lock);
 		/* an error the reader met stops the rebuild at its dossier */
-		if (i + 1 == pl->made && pl->rc != 0)
-			rc = archive_error_set(pl->rc, "%s", pl->message);
-		else
-			rc = write_ready(r, x);
+		failed = i + 1 == pl->made && pl->rc != 0;
+		pthread_mutex_unlock(&pl->lock);
+		rc = failed ? archive_error_set(pl->rc, "%s", pl->message)
+			    : write_ready(r, x);
 		pthread_mutex_lock(&pl->lock);
 		pl->taken++;
 		pthread_cond_broadcast(&pl->moved);

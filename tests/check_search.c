@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- Dutch word forms -------------------------------------------------- */
@@ -967,6 +968,34 @@ START_TEST(rebuild_in_a_thread_as_one_by_one)
 			     one_by_one + (at > 100 ? at - 100 : 0));
 	}
 	free(one_by_one);
+	/* an object of the archive that is damaged stops the rebuild with
+	 * the file it belongs to, from the thread that read it, and the
+	 * index stays as it was */
+	{
+		char cmd[600], oid[64] = "", path[600], *now;
+		FILE *p;
+
+		snprintf(cmd, sizeof(cmd),
+			 "git -C '%s' rev-parse "
+			 "HEAD:dossiers/2025/2025-280/advies.md",
+			 archive_path(a));
+		ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+		ck_assert_ptr_nonnull(fgets(oid, sizeof(oid), p));
+		pclose(p);
+		oid[strcspn(oid, "\n")] = '\0';
+		ck_assert_uint_eq(strlen(oid), 40);
+		snprintf(path, sizeof(path), "%s/.git/objects/%.2s/%s",
+			 archive_path(a), oid, oid + 2);
+		ck_assert_int_eq(chmod(path, 0644), 0);
+		fixture_write_file(path, "geen zlib");
+		ck_assert_int_ne(search_update(ix, 1, &st), 0);
+		ck_assert_ptr_nonnull(strstr(archive_error_last(),
+					     "dossiers/2025/2025-280/advies.md"));
+		ck_assert_ptr_nonnull(strstr(archive_error_last(), "damaged"));
+		now = index_contents();
+		ck_assert_str_eq(now, rebuilt);
+		free(now);
+	}
 	free(rebuilt);
 }
 END_TEST
