@@ -117,19 +117,28 @@ static int meta_set(search_index *ix, const char *key, const char *value)
 #define DB_FLAGS \
 	(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX)
 
-static int count_tables(search_index *ix, int *n)
+/* The number of tables in the file, and of those the index has, of
+ * which *ours counts those there. */
+static int count_tables(search_index *ix, int *n, int *ours)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(ix->db, "SELECT count(*) FROM sqlite_master",
+	if (sqlite3_prepare_v2(ix->db,
+			       "SELECT count(*), count(CASE WHEN type = 'table'"
+			       " AND name IN ('meta', 'doc', 'facet', 'cite',"
+			       " 'pubterms', 'staff', 'pub') THEN 1 END)"
+			       " FROM sqlite_master",
 			       -1, &st, NULL) != SQLITE_OK)
 		return search_db_fail(ix, "reading the index");
 	rc = sqlite3_step(st);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	if (ours)
+		*ours = rc == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : search_db_fail(ix, "reading the index");
 }
+#define INDEX_TABLES 7
 
 /* Makes the tables in an index file that has none yet, under SQLite's
  * write lock: processes that find no index at the same moment (a search
@@ -142,7 +151,7 @@ static int init_db(search_index *ix)
 	if ((rc = exec(ix, "PRAGMA journal_mode=WAL")) != 0 ||
 	    (rc = exec(ix, "BEGIN IMMEDIATE")) != 0)
 		return rc;
-	rc = count_tables(ix, &n);
+	rc = count_tables(ix, &n, NULL);
 	if (rc == 0 && n == 0) {
 		rc = exec(ix, schema);
 		rc = rc ? rc : exec(ix, fts_schema);
@@ -160,7 +169,7 @@ static int init_db(search_index *ix)
 static int open_db(search_index *ix)
 {
 	char version[16];
-	int rc, n;
+	int rc, n, ours = 0;
 
 	if (sqlite3_open_v2(ix->path, &ix->db, DB_FLAGS, NULL) != SQLITE_OK)
 		return search_db_fail(ix, "opening the index");
@@ -168,11 +177,14 @@ static int open_db(search_index *ix)
 	if (search_register_dutch(ix->db) != SQLITE_OK)
 		return search_db_fail(ix, "the Dutch tokenizer");
 	if ((rc = exec(ix, "PRAGMA synchronous=NORMAL")) != 0 ||
-	    (rc = count_tables(ix, &n)) != 0 ||
+	    (rc = count_tables(ix, &n, &ours)) != 0 ||
 	    (n == 0 && (rc = init_db(ix)) != 0))
 		return rc;
 	rc = meta_get(ix, "version", version, sizeof(version));
 	if (rc == 0 && version[0] && strcmp(version, SEARCH_VERSION))
+		return ARCHIVE_EINVALID;
+	/* a table gone (dropped by hand, say) is damage too */
+	if (rc == 0 && n > 0 && ours != INDEX_TABLES)
 		return ARCHIVE_EINVALID;
 	if (rc == 0 && !version[0])
 		return ARCHIVE_ENOTFOUND; /* not one of ours */

@@ -802,6 +802,23 @@ START_TEST(damaged_index)
 	r = run("camera", NULL);
 	ck_assert_int_eq(json_array_size(r), 2);
 	json_decref(r);
+	/* a table dropped by hand, a full-text one or another */
+	for (int i = 0; i < 2; i++) {
+		sqlite3 *db;
+
+		search_close(ix);
+		ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+		ck_assert_int_eq(search_register_dutch(db), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_exec(db, i ? "DROP TABLE pubterms"
+						    : "DROP TABLE staff",
+					      NULL, NULL, NULL),
+				 SQLITE_OK);
+		sqlite3_close(db);
+		ck_assert_int_eq(search_open(&ix, a), 0);
+		r = run("camera", NULL);
+		ck_assert_int_eq(json_array_size(r), 2);
+		json_decref(r);
+	}
 }
 END_TEST
 
