@@ -16,6 +16,7 @@ struct search_index {
 	char *path;
 	char commit[41];
 	int frozen; /* search_freeze() */
+	int lock;   /* index.lock, held shared while the file is open; -1 */
 };
 
 /*

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- Dutch word forms -------------------------------------------------- */
@@ -822,6 +823,69 @@ START_TEST(damaged_index)
 }
 END_TEST
 
+/* A rebuild is written apart and takes the old file's place when no one
+ * else has the index open; when another handle has it open, it is copied
+ * into the file that handle reads. Either way no new file is left over,
+ * nor one that a rebuild in a process now gone left. */
+START_TEST(rebuild_apart_with_the_index_open_elsewhere)
+{
+	static const search_opts none;
+	char path[512], stale[600];
+	struct stat before, after;
+	search_index *other;
+	search_stats st;
+	archive *b;
+	json_t *r;
+	pid_t gone;
+
+	ck_assert_int_eq(search_update(ix, 0, &st), 0);
+	snprintf(path, sizeof(path), "%s/index.sqlite", archive_derived_dir(a));
+	if ((gone = fork()) == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(gone, NULL, 0), gone);
+	snprintf(stale, sizeof(stale), "%s.new-%ld", path, (long)gone);
+	fixture_write_file(stale, "half a rebuild");
+	ck_assert_int_eq(stat(path, &before), 0);
+	ck_assert_int_eq(search_update(ix, 1, &st), 0);
+	ck_assert(st.rebuilt);
+	ck_assert_int_eq(st.indexed, 4);
+	ck_assert_int_eq(stat(path, &after), 0);
+	ck_assert_uint_ne(after.st_ino, before.st_ino);
+	ck_assert_int_ne(access(stale, F_OK), 0);
+	r = run("camera", NULL);
+	ck_assert_int_eq(json_array_size(r), 2);
+	json_decref(r);
+
+	b = fixture_open(dir);
+	ck_assert_int_eq(search_open(&other, b), 0);
+	search_freeze(other);
+	fixture_put_dossier(a, "2025-001", "Een chatbot voor inwoners",
+			    FIXTURE_PUBLISHED, "x", "Okapi", "De chatbot.");
+	before = after;
+	ck_assert_int_eq(search_update(ix, 1, &st), 0);
+	ck_assert_int_eq(st.indexed, 5);
+	ck_assert_int_eq(stat(path, &after), 0);
+	ck_assert_uint_eq(after.st_ino, before.st_ino);
+	r = run("okapi", NULL);
+	ck_assert_int_eq(json_array_size(r), 1);
+	json_decref(r);
+	/* the other handle reads the new rows in the file it has open */
+	ck_assert_int_eq(search_query(&r, other, "okapi", &none), 0);
+	ck_assert_int_eq(json_array_size(r), 1);
+	json_decref(r);
+	search_close(other);
+	archive_free(b);
+	{
+		char cmd[700];
+
+		snprintf(cmd, sizeof(cmd),
+			 "ls '%s' | grep -q 'index.sqlite.new-'",
+			 archive_derived_dir(a));
+		ck_assert_int_ne(system(cmd), 0);
+	}
+}
+END_TEST
+
 /* ---- a rebuild read in a thread of its own ------------------------------ */
 
 /* Appends every row of sql, over the index file itself, to *out. */
@@ -1041,6 +1105,7 @@ Suite *search_suite(void)
 	tcase_add_test(t, citations_and_similar);
 	tcase_add_test(t, damaged_index);
 	tcase_add_test(t, rebuild_in_a_thread_as_one_by_one);
+	tcase_add_test(t, rebuild_apart_with_the_index_open_elsewhere);
 	suite_add_tcase(s, t);
 	return s;
 }
