@@ -69,6 +69,7 @@ int search_db_fail(search_index *ix, const char *what)
 {
 	int code = sqlite3_errcode(ix->db);
 
+	ix->last_code = code;
 	return archive_error_set(code == SQLITE_BUSY ? ARCHIVE_ELOCKED
 						     : ARCHIVE_ERROR,
 				 "%s: %s: %s", ix->path, what,
@@ -189,12 +190,16 @@ static int open_db(search_index *ix)
 		return rc;
 	rc = meta_get(ix, "version", version, sizeof(version));
 	if (rc == 0 && version[0] && strcmp(version, SEARCH_VERSION))
-		return ARCHIVE_EINVALID;
+		return archive_error_set(ARCHIVE_EINVALID, "%s: an index of "
+					 "version %s, not %s", ix->path,
+					 version, SEARCH_VERSION);
 	/* a table gone (dropped by hand, say) is damage too */
 	if (rc == 0 && n > 0 && ours != INDEX_TABLES)
-		return ARCHIVE_EINVALID;
+		return archive_error_set(ARCHIVE_EINVALID, "%s: a table of the "
+					 "index is missing", ix->path);
 	if (rc == 0 && !version[0])
-		return ARCHIVE_ENOTFOUND; /* not one of ours */
+		return archive_error_set(ARCHIVE_ENOTFOUND, "%s: not an index "
+					 "of mores", ix->path);
 	if (rc == 0)
 		rc = meta_get(ix, "commit", ix->commit, sizeof(ix->commit));
 	return rc;
@@ -268,6 +273,16 @@ static void page_arena(void)
 		munmap(map, len + HUGE_PAGE);
 }
 
+/* flock(), again when a signal broke it off. */
+static int lock_file(int fd, int how)
+{
+	int rc;
+
+	while ((rc = flock(fd, how)) != 0 && errno == EINTR)
+		;
+	return rc;
+}
+
 void search_library_init(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -306,8 +321,10 @@ int search_open(search_index **out, archive *a)
 	 * the file system has no locks, a rebuild copies into the file */
 	if (asprintf(&lexicon, "%s/index.lock", dir) >= 0) {
 		ix->lock = open(lexicon, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (ix->lock < 0)
+			ix->lock = open(lexicon, O_RDONLY | O_CLOEXEC);
 		free(lexicon);
-		if (ix->lock >= 0 && flock(ix->lock, LOCK_SH) != 0) {
+		if (ix->lock >= 0 && lock_file(ix->lock, LOCK_SH) != 0) {
 			close(ix->lock);
 			ix->lock = -1;
 		}
@@ -1059,7 +1076,6 @@ static int update_locked(search_index *ix, int rebuild, search_stats *st)
 	rc = meta_get(ix, "commit", ix->commit, sizeof(ix->commit));
 	if (rc == 0 && !rebuild && !strcmp(ix->commit, target))
 		return search_refresh_public(ix);
-	rc = rc ? rc : run_prepare(&r);
 	if (rc == 0 && !rebuild && ix->commit[0]) {
 		rc = archive_snap_changes(r.snap, ix->commit, note_change, &c);
 		if (rc == ARCHIVE_ENOTFOUND) {
@@ -1074,6 +1090,7 @@ static int update_locked(search_index *ix, int rebuild, search_stats *st)
 		rc = REBUILD_APART;
 		goto done;
 	}
+	rc = rc ? rc : run_prepare(&r);
 	rc = rc ? rc : reindex(&r, c.ids, c.n);
 	/* the date may have moved too: embargoes end (or, with the clock
 	 * set back, are in force again) for the unchanged dossiers as well */
@@ -1106,9 +1123,11 @@ static int in_transaction(search_index *ix, int rebuild, search_stats *st)
 	return rc;
 }
 
+/* Whether the last failure was SQLite finding the file damaged (kept,
+ * for the rollback after it clears SQLite's own code). */
 static int damaged(search_index *ix)
 {
-	int code = sqlite3_errcode(ix->db);
+	int code = ix->last_code;
 
 	return code == SQLITE_CORRUPT || code == SQLITE_NOTADB ||
 	       code == SQLITE_IOERR;
@@ -1178,8 +1197,9 @@ static void remove_leftovers(const search_index *ix)
 				continue;
 			pid = strtol(e->d_name + n + 5, &end, 10);
 			if ((*end && strcmp(end, "-wal") && strcmp(end, "-shm")) ||
-			    pid <= 0 ||
-			    (kill((pid_t)pid, 0) != 0 && errno == ESRCH))
+			    pid <= 0)
+				continue;
+			if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
 				unlinkat(dirfd(d), e->d_name, 0);
 		}
 		closedir(d);
@@ -1245,8 +1265,10 @@ static int copy_in(search_index *ix, const char *path)
 
 	if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
+		rc = archive_error_set(ARCHIVE_ERROR, "%s: %s", path,
+				       sqlite3_errmsg(src));
 		sqlite3_close(src);
-		return archive_error_set(ARCHIVE_ERROR, "%s: cannot open", path);
+		return rc;
 	}
 	if (!(b = sqlite3_backup_init(ix->db, "main", src, "main"))) {
 		sqlite3_close(src);
@@ -1263,51 +1285,73 @@ static int copy_in(search_index *ix, const char *path)
 /* Puts the file at path in the place of the index, and opens it. */
 static int put_in_place(search_index *ix, const char *path)
 {
-	int rc, failed = 0, alone;
+	int rc, alone, dir;
+	char *slash;
 
 	close_db(ix);
-	alone = ix->lock >= 0 && flock(ix->lock, LOCK_EX | LOCK_NB) == 0;
+	alone = ix->lock >= 0 && lock_file(ix->lock, LOCK_EX | LOCK_NB) == 0 &&
+		rename(path, ix->path) == 0;
 	if (alone) {
-		/* the last handle to close took the log into the file */
+		/* the old file's log, which the last handle to close took
+		 * into it: SQLite would take it for the new file's */
 		unlink_db(ix->path, 1);
-		if (rename(path, ix->path) != 0)
-			failed = archive_error_set(ARCHIVE_ERROR, "%s: %s",
-						   ix->path, strerror(errno));
+		/* the rename itself kept by the file system */
+		if ((slash = strrchr(ix->path, '/'))) {
+			*slash = '\0';
+			dir = open(ix->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			*slash = '/';
+		} else {
+			dir = -1;
+		}
+		if (dir >= 0) {
+			fsync(dir);
+			close(dir);
+		}
 	}
-	if (ix->lock >= 0)
-		flock(ix->lock, LOCK_SH);
-	/* the new file, or the old one when it could not be replaced */
+	if (ix->lock >= 0 && lock_file(ix->lock, LOCK_SH) != 0) {
+		close(ix->lock);
+		ix->lock = -1;
+	}
 	rc = open_db(ix);
 	if (rc == 0 && !alone)
 		rc = copy_in(ix, path);
 	if (rc == 0 && !alone)
 		rc = meta_get(ix, "commit", ix->commit, sizeof(ix->commit));
-	unlink_db(path, alone && !failed);
-	return failed ? failed : rc;
+	unlink_db(path, alone);
+	return rc;
 }
 
 static int rebuild_apart(search_index *ix, int rebuild, search_stats *st)
 {
-	char *path;
-	int rc;
+	char *path = fresh_path(ix), *turn = NULL;
+	int rc, one_at_a_time = -1;
 
-	/* other writers wait while it is made, as for any update; one that
-	 * made it meanwhile leaves nothing to do */
-	if ((rc = exec(ix, "BEGIN IMMEDIATE")) != 0)
-		return rc;
-	if (!rebuild && is_current(ix)) {
-		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
-		return 0;
-	}
-	remove_leftovers(ix);
-	if (!(path = fresh_path(ix))) {
-		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!path || asprintf(&turn, "%s.rebuild", ix->path) < 0) {
+		free(path);
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
 	}
-	memset(st, 0, sizeof(*st));
-	rc = write_fresh(ix, path, st);
-	sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	/* one rebuild at a time, from its start until its file is in
+	 * place; one that finished meanwhile leaves nothing to do */
+	one_at_a_time = open(turn, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (one_at_a_time >= 0)
+		lock_file(one_at_a_time, LOCK_EX);
+	/* other writers wait while it is made, as for any update */
+	rc = exec(ix, "BEGIN IMMEDIATE");
+	if (rc == 0 && !rebuild && is_current(ix)) {
+		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+		goto done;
+	}
+	if (rc == 0) {
+		remove_leftovers(ix);
+		memset(st, 0, sizeof(*st));
+		rc = write_fresh(ix, path, st);
+		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	}
 	rc = rc ? rc : put_in_place(ix, path);
+done:
+	if (one_at_a_time >= 0)
+		close(one_at_a_time);
+	free(turn);
 	free(path);
 	return rc;
 }
@@ -1328,6 +1372,7 @@ int search_update(search_index *ix, int rebuild, search_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (ix->frozen || (!rebuild && is_current(ix)))
 		return 0;
+	ix->last_code = SQLITE_OK;
 	rc = update(ix, rebuild, st);
 	if (rc != 0 && ix->db && damaged(ix)) {
 		/* derived data: start over from the archive */

@@ -17,6 +17,7 @@ struct search_index {
 	char commit[41];
 	int frozen; /* search_freeze() */
 	int lock;   /* index.lock, held shared while the file is open; -1 */
+	int last_code; /* SQLite's code at the last failure */
 };
 
 /*
