@@ -24,24 +24,42 @@
 #define NONE 0xffffffffu
 #define FLUSH_AT (1u << 20)
 
-/* Eight bytes a step, the rest one by one: a writer that hands over its
- * bytes in runs of a multiple of eight gets what a reader of the whole
- * file gets. */
-static uint64_t checksum(uint64_t h, const unsigned char *p, size_t n)
-{
-	for (; n >= 8; p += 8, n -= 8) {
-		uint64_t w;
+/* Four lanes of eight bytes a step, so that the lanes' multiplications
+ * overlap (one lane took 2.4 ms for the model of 10,000 dossiers), the
+ * rest one by one; a writer that hands over its bytes in runs of a
+ * multiple of 32 gets what a reader of the whole file gets. */
+#define CHECKSUM_STEP 32
+#define CHECKSUM_START 1469598103934665603ull
 
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x100000001b3ull;
-		h ^= h >> 29;
-	}
+static void checksum(uint64_t lane[4], const unsigned char *p, size_t n)
+{
+	for (; n >= CHECKSUM_STEP; p += CHECKSUM_STEP, n -= CHECKSUM_STEP)
+		for (int i = 0; i < 4; i++) {
+			uint64_t w, h;
+
+			memcpy(&w, p + 8 * i, 8);
+			h = (lane[i] ^ w) * 0x100000001b3ull;
+			lane[i] = h ^ (h >> 29);
+		}
 	while (n--)
-		h = (h ^ *p++) * 1099511628211ull;
+		lane[0] = (lane[0] ^ *p++) * 1099511628211ull;
+}
+
+static uint64_t sum_of(const uint64_t lane[4])
+{
+	uint64_t h = lane[0];
+
+	for (int i = 1; i < 4; i++)
+		h = (h ^ lane[i]) * 0x9e3779b97f4a7c15ull;
 	return h;
 }
 
-#define CHECKSUM_START 1469598103934665603ull
+static void sum_start(uint64_t lane[4])
+{
+	for (int i = 0; i < 4; i++)
+		lane[i] = CHECKSUM_START + (uint64_t)i;
+}
+
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -55,8 +73,8 @@ static void flush(struct cache_out *o, int end)
 		o->bad = 1;
 	if (o->bad)
 		return;
-	n = end ? o->b.len : o->b.len & ~(size_t)7;
-	o->h = checksum(o->h, (const unsigned char *)o->b.s, n);
+	n = end ? o->b.len : o->b.len & ~(size_t)(CHECKSUM_STEP - 1);
+	checksum(o->h, (const unsigned char *)o->b.s, n);
 	if (n && fwrite(o->b.s, 1, n, o->f) != n)
 		o->bad = 1;
 	o->written += n;
@@ -101,7 +119,7 @@ int cache_create(struct cache_out *o, const char *path, const char *magic,
 		 const char *key)
 {
 	memset(o, 0, sizeof(*o));
-	o->h = CHECKSUM_START;
+	sum_start(o->h);
 	if (path)
 		remove_leftovers(path);
 	if (!path || asprintf(&o->tmp, "%s.tmp-%d", path, (int)getpid()) < 0) {
@@ -177,13 +195,15 @@ void cache_abort(struct cache_out *o)
 int cache_commit(struct cache_out *o)
 {
 	unsigned char sum[8];
+	uint64_t h;
 	int rc;
 
 	if (!o->f)
 		return -1;
 	flush(o, 1);
+	h = sum_of(o->h);
 	for (int i = 0; i < 8; i++)
-		sum[i] = (unsigned char)(o->h >> (8 * i));
+		sum[i] = (unsigned char)(h >> (8 * i));
 	if (!o->bad && fwrite(sum, 1, sizeof(sum), o->f) != sizeof(sum))
 		o->bad = 1;
 	rc = fclose(o->f);
@@ -295,6 +315,7 @@ int cache_open(struct cache_in *in, const char *path, const char *magic,
 {
 	const unsigned char *map;
 	const char *stored;
+	uint64_t lane[4];
 	struct stat st;
 	size_t len, n;
 	uint64_t h = 0;
@@ -319,8 +340,9 @@ int cache_open(struct cache_in *in, const char *path, const char *magic,
 	in->len = len - 8;
 	in->map_len = len;
 	in->at = 8;
-	if (memcmp(map, magic, 8) != 0 ||
-	    h != checksum(CHECKSUM_START, map, len - 8) ||
+	sum_start(lane);
+	checksum(lane, map, len - 8);
+	if (memcmp(map, magic, 8) != 0 || h != sum_of(lane) ||
 	    cache_get_bytes(in, &stored, &n) != 0 || !stored ||
 	    n != strlen(key) || memcmp(stored, key, n) != 0) {
 		cache_close(in);

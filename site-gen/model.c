@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#define MODEL_MAGIC "MORESSM6"
+#define MODEL_MAGIC "MORESSM7"
 #define MODEL_FILE "site-model.bin"
 
 enum { R_CONFIDENTIAL = 1, R_DATED = 2, R_RESPONSE = 4 };

@@ -15,7 +15,10 @@
  * first two bytes), each with the key of the shard it makes: a group
  * that no changed reflection touches, under the same numbering, is
  * offered to the caller as a whole (same), and when the caller still has
- * its shard it is neither read nor passed on, and is copied as it is.
+ * its shard it is neither read nor passed on, and is copied as it is. So
+ * is a group in which each changed reflection has the postings it had:
+ * after a change of a few words, most of the groups a long advice has
+ * postings in. Those are walked once to see that, not gathered.
  */
 #include "site_int.h"
 #include "search/search.h"
@@ -23,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POSTINGS_MAGIC "MORESPS4"
+#define POSTINGS_MAGIC "MORESPS5"
 /* Which groups a reflection has postings in, as bits of a hash of the
  * group's name (two groups may share a bit: then both are read). */
 #define GROUP_BYTES 64
@@ -590,9 +593,71 @@ static int merge_group(struct own *o, struct cache_in *g, const size_t *map,
 	return rc;
 }
 
+/* Whether group g of the old file comes out as it was, though a changed
+ * reflection has postings in it: the reflections kept their numbers, and
+ * each changed one has the very postings in it now (the fresh ones, from
+ * *k on) that it had (those of the old file its number maps to GONE). The
+ * postings are walked, not kept; on 1 *k moves past the group's fresh
+ * ones. 0 when the group changed, -1 when it does not read. */
+static int group_same_as(struct own *o, struct cache_in g, const size_t *map,
+			 size_t nold, size_t *k, const char *group)
+{
+	size_t q = *k;
+	char last[3];
+
+	while (g.at < g.len) {
+		const char *p;
+		size_t plen, at = 0;
+		uint64_t n, d, w;
+
+		if (cache_get_uint(&g, &n) != 0 || n >= 256 ||
+		    n > g.len - g.at)
+			return -1;
+		p = (const char *)g.p + g.at;
+		plen = (size_t)n;
+		g.at += plen;
+		/* a fresh form before it: one the group did not have */
+		if (q < o->nf && cmp_stored(p, plen, o->f[q].term) > 0)
+			return 0;
+		if (cache_get_uint(&g, &n) != 0 || n > g.len)
+			return -1;
+		for (uint64_t i = 0; i < n; i++) {
+			if (g.at + 1 < g.len && g.p[g.at] < 0x80 &&
+			    g.p[g.at + 1] < 0x80) {
+				d = g.p[g.at];
+				w = g.p[g.at + 1];
+				g.at += 2;
+			} else if (cache_get_uint(&g, &d) != 0 ||
+				   cache_get_uint(&g, &w) != 0 ||
+				   w > INT32_MAX) {
+				return -1;
+			}
+			if ((at += (size_t)d) >= nold)
+				return -1;
+			if (map[at] != GONE)
+				continue;
+			if (q >= o->nf || cmp_stored(p, plen, o->f[q].term) ||
+			    o->f[q].num != at || o->f[q].w != (int)w)
+				return 0;
+			q++;
+		}
+		/* a fresh posting more */
+		if (q < o->nf && !cmp_stored(p, plen, o->f[q].term))
+			return 0;
+	}
+	/* a fresh form after the group's last */
+	if (q < o->nf) {
+		group_of(last, o->f[q].term, strlen(o->f[q].term));
+		if (!strcmp(last, group))
+			return 0;
+	}
+	*k = q;
+	return 1;
+}
+
 /* The groups of the old file, each offered whole when it can be: when
  * the reflections kept their numbers and no changed one has a posting
- * in it, before or now. */
+ * in it, before or now, or each has the same ones as before. */
 static int merge(struct own *o, struct cache_in *in, const size_t *map,
 		 size_t nold, int renumbered, int *damaged)
 {
@@ -634,6 +699,24 @@ static int merge(struct own *o, struct cache_in *in, const size_t *map,
 			if ((rc = o->same(group, hash, o->ctx)) < 0)
 				return rc;
 			if (rc == 1) {
+				if (o->out.f)
+					put_group(o, group, hash,
+						  (const char *)g.p, g.len);
+				continue;
+			}
+		}
+		/* touched, but each changed reflection has the same postings
+		 * in it as before: most groups after a small change */
+		if (!renumbered && o->same) {
+			size_t past = k;
+			int same = group_same_as(o, g, map, nold, &past, group);
+
+			if (same < 0)
+				return *damaged = 1, -1;
+			if (same && (rc = o->same(group, hash, o->ctx)) < 0)
+				return rc;
+			if (same && rc == 1) {
+				k = past;
 				if (o->out.f)
 					put_group(o, group, hash,
 						  (const char *)g.p, g.len);

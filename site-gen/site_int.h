@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 /* Bump when the pages change shape: every page is rendered again. */
-#define SITE_VERSION "2"
+#define SITE_VERSION "3"
 
 struct sbuf {
 	char *s;
@@ -179,7 +179,7 @@ struct cache_out {
 	struct sbuf b;
 	FILE *f;
 	char *tmp, *path;
-	uint64_t h;
+	uint64_t h[4]; /* the checksum so far, in four lanes */
 	uint64_t written; /* bytes gone to the file (the position: + b.len) */
 	int bad;
 	int memory; /* only b, for pieces of a file to come (zeroed: none) */
@@ -240,8 +240,8 @@ int site_write(struct site *s, const char *path, const char *data,
 /* Whether the previous build wrote path with this key (and it exists). */
 int site_unchanged(struct site *s, const char *path, const char *key);
 
-/* FNV-1a over a text (NULL counts as empty) and its end, and over the
- * bytes of a number: the keys that say what a file depends on. */
+/* A 64-bit hash over a text (NULL counts as empty) and its end, and over
+ * a number: the keys that say what a file depends on. */
 #define SITE_HASH_START 1469598103934665603ull
 void site_hash_str(uint64_t *h, const char *s);
 void site_hash_u64(uint64_t *h, uint64_t v);

@@ -784,6 +784,62 @@ START_TEST(incremental_as_fresh)
 }
 END_TEST
 
+/* Small changes to one long advice: most of the groups its words fall in
+ * stay as they were, and the postings of those are taken over without
+ * being gathered again; every other one must come out as a fresh build
+ * makes it. */
+static void advice_of_2025_002(const char *body, const char *advice)
+{
+	site_stats st;
+
+	fixture_put_dossier(a, "2025-002", "Algoritmes in de bijstand",
+			    FIXTURE_PUBLISHED "values: [rechtvaardigheid]\n",
+			    body, "Uitlegbaar of niet.", advice);
+	build(&st);
+	ck_assert_uint_eq(st.loaded, 1);
+}
+
+#define ADVICE_BASE                                                         \
+	"De gemeente wil algoritmes inzetten bij de bijstand. De commissie "  \
+	"vraagt om uitleg aan inwoners, een vaste bewaartermijn voor "        \
+	"gegevens en toezicht door een onafhankelijke partij. Zonder die "    \
+	"waarborgen is het gebruik niet verantwoord. Met waarborgen kan een " \
+	"proef van een jaar, als de resultaten openbaar worden."
+
+START_TEST(small_changes_as_fresh)
+{
+	site_stats st;
+
+	committee();
+	fixture_put_dossier(a, "2025-002", "Algoritmes in de bijstand",
+			    FIXTURE_PUBLISHED "values: [rechtvaardigheid]\n",
+			    "x", "Uitlegbaar of niet.", ADVICE_BASE);
+	build(&st);
+	same_as_fresh("the first build");
+
+	/* words it has already, once more: only their weights change */
+	advice_of_2025_002("x", ADVICE_BASE " Uitleg aan inwoners.");
+	same_as_fresh("words said again");
+	/* a word new to it, in a group where it has words after it */
+	advice_of_2025_002("x", ADVICE_BASE " Bedrijven leveren.");
+	same_as_fresh("a word before others of its group");
+	/* a word after the last it has in that group */
+	advice_of_2025_002("x", ADVICE_BASE " Zorg.");
+	same_as_fresh("a word after the last of its group");
+	/* a sentence gone: words it no longer has */
+	advice_of_2025_002("x", "De gemeente wil algoritmes inzetten bij de "
+				"bijstand. Met waarborgen kan een proef van "
+				"een jaar.");
+	same_as_fresh("a sentence removed");
+	/* the case text, which the public view does not show */
+	advice_of_2025_002("Een andere casus.",
+			   "De gemeente wil algoritmes inzetten bij de "
+			   "bijstand. Met waarborgen kan een proef van een "
+			   "jaar.");
+	same_as_fresh("the case text changed");
+}
+END_TEST
+
 /* Many public reflections in one commit: enough for the dossiers to be
  * read and the pages made in more threads than one. */
 #define MANY 1100
@@ -895,6 +951,7 @@ Suite *site_suite(void)
 	tcase_add_test(t, deterministic);
 	tcase_add_test(t, incremental);
 	tcase_add_test(t, incremental_as_fresh);
+	tcase_add_test(t, small_changes_as_fresh);
 	tcase_add_test(t, many_in_threads);
 	tcase_add_test(t, empty_archive_and_bad_theme);
 	suite_add_tcase(s, t);
