@@ -195,14 +195,19 @@ int archive_text_mentions(const char *text, const char *code,
 			  archive_path_fn fn, void *ctx)
 {
 	size_t cl = strlen(code);
+	/* NUL when there is no code: the loop never meets one */
+	unsigned char first = (unsigned char)code[0];
 	int rc = 0;
 
 	for (const char *p = text; *p && rc == 0; p++) {
+		unsigned char c = (unsigned char)*p;
 		char id[32];
 		int y, n, used;
 
-		/* a mention starts with the code or with a digit */
-		if ((!cl || *p != code[0]) && !isdigit((unsigned char)*p))
+		/* a mention starts with the code or with a digit (tested
+		 * without isdigit(), a call a character: every text of a
+		 * rebuild passes through here) */
+		if (c != first && (unsigned)(c - '0') > 9)
 			continue;
 		if (!word_start(text, p))
 			continue;
