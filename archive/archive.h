@@ -93,6 +93,12 @@ const char *archive_datadir(void);
 /* Reads a whole file from disk. Caller frees *out (NUL-terminated). */
 int archive_file_slurp(char **out, size_t *len, const char *path);
 
+/* Removes the files a process that is gone left beside path, named path,
+ * then infix, then its pid, then nothing or one of tails (NULL-ended):
+ * what a writer killed half-way leaves. */
+void archive_remove_left_behind(const char *path, const char *infix,
+				const char *const *tails);
+
 /* ---- YAML nodes ------------------------------------------------------ */
 
 typedef struct archive_node archive_node;

@@ -5,9 +5,12 @@
 #include "archive.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -184,6 +187,46 @@ char *archive_id_citation(const char *code, const char *id)
 	if (out)
 		snprintf(out, n, "%s:%d:%d", code, year, seq);
 	return out;
+}
+
+static int one_of(const char *s, const char *const *list)
+{
+	for (; list && *list; list++)
+		if (!strcmp(s, *list))
+			return 1;
+	return 0;
+}
+
+void archive_remove_left_behind(const char *path, const char *infix,
+				const char *const *tails)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096], name[512];
+	struct dirent *e;
+	size_t n;
+	DIR *d;
+
+	if (!slash || (size_t)(slash - path) >= sizeof(dir))
+		return;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	n = (size_t)snprintf(name, sizeof(name), "%s%s", slash + 1, infix);
+	if (n >= sizeof(name) || !(d = opendir(dir)))
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, name, n) ||
+		    !isdigit((unsigned char)e->d_name[n]))
+			continue;
+		pid = strtol(e->d_name + n, &end, 10);
+		if (pid <= 0 || (*end && !one_of(end, tails)))
+			continue;
+		if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
 }
 
 static int word_start(const char *text, const char *p)

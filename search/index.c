@@ -8,10 +8,8 @@
 #include "search_int.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -295,7 +293,7 @@ int search_open(search_index **out, archive *a)
 {
 	search_index *ix = calloc(1, sizeof(*ix));
 	const char *dir = archive_derived_dir(a);
-	char *lexicon;
+	char *lexicon, *lock;
 	int rc;
 
 	*out = NULL;
@@ -320,11 +318,11 @@ int search_open(search_index **out, archive *a)
 	}
 	/* held shared as long as the file is open (see rebuild_apart); where
 	 * the file system has no locks, a rebuild copies into the file */
-	if (asprintf(&lexicon, "%s/index.lock", dir) >= 0) {
-		ix->lock = open(lexicon, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (asprintf(&lock, "%s/index.lock", dir) >= 0) {
+		ix->lock = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 		if (ix->lock < 0)
-			ix->lock = open(lexicon, O_RDONLY | O_CLOEXEC);
-		free(lexicon);
+			ix->lock = open(lock, O_RDONLY | O_CLOEXEC);
+		free(lock);
 		if (ix->lock >= 0 && lock_file(ix->lock, LOCK_SH) != 0) {
 			close(ix->lock);
 			ix->lock = -1;
@@ -1173,41 +1171,6 @@ static char *fresh_path(const search_index *ix)
 									 : p;
 }
 
-/* Removes what a rebuild that did not finish left (its process gone). */
-static void remove_leftovers(const search_index *ix)
-{
-	char *dir = strdup(ix->path), *slash = dir ? strrchr(dir, '/') : NULL;
-	const char *base;
-	struct dirent *e;
-	DIR *d;
-
-	if (!slash) {
-		free(dir);
-		return;
-	}
-	*slash = '\0';
-	base = slash + 1;
-	if ((d = opendir(dir))) {
-		while ((e = readdir(d))) {
-			size_t n = strlen(base);
-			char *end;
-			long pid;
-
-			if (strncmp(e->d_name, base, n) ||
-			    strncmp(e->d_name + n, ".new-", 5))
-				continue;
-			pid = strtol(e->d_name + n + 5, &end, 10);
-			if ((*end && strcmp(end, "-wal") && strcmp(end, "-shm")) ||
-			    pid <= 0)
-				continue;
-			if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
-				unlinkat(dirfd(d), e->d_name, 0);
-		}
-		closedir(d);
-	}
-	free(dir);
-}
-
 /* Writes the whole index for the snapshot into the file at path. */
 static int write_fresh(search_index *ix, const char *path, search_stats *st)
 {
@@ -1343,7 +1306,10 @@ static int rebuild_apart(search_index *ix, int rebuild, search_stats *st)
 		goto done;
 	}
 	if (rc == 0) {
-		remove_leftovers(ix);
+		/* what a rebuild that did not finish left */
+		archive_remove_left_behind(ix->path, ".new-",
+					   (const char *const[]){ "-wal", "-shm",
+								  NULL });
 		memset(st, 0, sizeof(*st));
 		rc = write_fresh(ix, path, st);
 		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1407,21 +1373,9 @@ int search_refresh_public(search_index *ix)
 			       "SELECT id FROM doc WHERE embargo IS NOT NULL",
 			       -1, &q, NULL) != SQLITE_OK)
 		return search_db_fail(ix, "reading the index");
-	while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
-		if (n == cap) {
-			char **more = realloc(ids, (cap = cap * 2 + 16) *
-							   sizeof(*ids));
-
-			if (!more) {
-				rc = archive_error_set(ARCHIVE_ERROR,
-						       "out of memory");
-				break;
-			}
-			ids = more;
-		}
-		ids[n] = strdup((const char *)sqlite3_column_text(q, 0));
-		n += ids[n] != NULL;
-	}
+	while (rc == 0 && sqlite3_step(q) == SQLITE_ROW)
+		rc = push_id(&ids, &n, &cap,
+			     (const char *)sqlite3_column_text(q, 0));
 	sqlite3_finalize(q);
 	rc = rc ? rc : run_prepare(&r);
 	rc = rc ? rc : reindex(&r, ids, n);

@@ -9,10 +9,8 @@
  */
 #include "site_int.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,45 +81,14 @@ static void flush(struct cache_out *o, int end)
 	o->b.len -= n;
 }
 
-/* Removes what writers of this cache that were killed left behind:
- * path.tmp-PID for a PID that is no longer running. */
-static void remove_leftovers(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[4096], name[256];
-	struct dirent *e;
-	size_t n;
-	DIR *d;
-
-	if (!slash || (size_t)(slash - path) >= sizeof(dir))
-		return;
-	memcpy(dir, path, (size_t)(slash - path));
-	dir[slash - path] = '\0';
-	n = (size_t)snprintf(name, sizeof(name), "%s.tmp-", slash + 1);
-	if (n >= sizeof(name) || !(d = opendir(dir)))
-		return;
-	while ((e = readdir(d))) {
-		char *end, full[4400];
-		long pid;
-
-		if (strncmp(e->d_name, name, n))
-			continue;
-		pid = strtol(e->d_name + n, &end, 10);
-		if (*end || pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
-			snprintf(full, sizeof(full), "%s/%s", dir, e->d_name);
-			unlink(full);
-		}
-	}
-	closedir(d);
-}
-
 int cache_create(struct cache_out *o, const char *path, const char *magic,
 		 const char *key)
 {
 	memset(o, 0, sizeof(*o));
 	sum_start(o->h);
+	/* what writers of this cache that were killed left: path.tmp-PID */
 	if (path)
-		remove_leftovers(path);
+		archive_remove_left_behind(path, ".tmp-", NULL);
 	if (!path || asprintf(&o->tmp, "%s.tmp-%d", path, (int)getpid()) < 0) {
 		o->tmp = NULL;
 		return -1;

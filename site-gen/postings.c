@@ -539,6 +539,24 @@ static int fresh_before(struct own *o, size_t *k, const char *p, size_t n)
 	return rc;
 }
 
+/* The next posting of a group: the distance to its document and its
+ * weight; -1 when it does not read. */
+static inline int next_posting(struct cache_in *g, uint64_t *d, uint64_t *w)
+{
+	/* mostly a byte each */
+	if (g->at + 1 < g->len && g->p[g->at] < 0x80 &&
+	    g->p[g->at + 1] < 0x80) {
+		*d = g->p[g->at];
+		*w = g->p[g->at + 1];
+		g->at += 2;
+		return 0;
+	}
+	return cache_get_uint(g, d) != 0 || cache_get_uint(g, w) != 0 ||
+			       *w > INT32_MAX
+		       ? -1
+		       : 0;
+}
+
 /* One group of the old file: its forms merged with the fresh postings
  * (those from *k on); map gives each of the old file's reflections its
  * number now, or GONE. Sets *damaged when it does not read as it was
@@ -569,16 +587,8 @@ static int merge_group(struct own *o, struct cache_in *g, const size_t *map,
 		if ((rc = room(o, term, (size_t)n + o->nf - *k)) != 0)
 			return rc;
 		for (uint64_t i = 0; i < n; i++) {
-			/* mostly a byte each */
-			if (g->at + 1 < g->len && g->p[g->at] < 0x80 &&
-			    g->p[g->at + 1] < 0x80) {
-				d = g->p[g->at];
-				w = g->p[g->at + 1];
-				g->at += 2;
-			} else if (cache_get_uint(g, &d) != 0 ||
-				   cache_get_uint(g, &w) != 0 || w > INT32_MAX) {
+			if (next_posting(g, &d, &w) != 0)
 				return *damaged = 1, -1;
-			}
 			if ((at += (size_t)d) >= nold)
 				return *damaged = 1, -1;
 			if (map[at] != GONE) {
@@ -616,22 +626,11 @@ static int group_same_as(struct own *o, struct cache_in g, const size_t *map,
 		p = (const char *)g.p + g.at;
 		plen = (size_t)n;
 		g.at += plen;
-		/* a fresh form before it: one the group did not have */
-		if (q < o->nf && cmp_stored(p, plen, o->f[q].term) > 0)
-			return 0;
 		if (cache_get_uint(&g, &n) != 0 || n > g.len)
 			return -1;
 		for (uint64_t i = 0; i < n; i++) {
-			if (g.at + 1 < g.len && g.p[g.at] < 0x80 &&
-			    g.p[g.at + 1] < 0x80) {
-				d = g.p[g.at];
-				w = g.p[g.at + 1];
-				g.at += 2;
-			} else if (cache_get_uint(&g, &d) != 0 ||
-				   cache_get_uint(&g, &w) != 0 ||
-				   w > INT32_MAX) {
+			if (next_posting(&g, &d, &w) != 0)
 				return -1;
-			}
 			if ((at += (size_t)d) >= nold)
 				return -1;
 			if (map[at] != GONE)
@@ -641,11 +640,9 @@ static int group_same_as(struct own *o, struct cache_in g, const size_t *map,
 				return 0;
 			q++;
 		}
-		/* a fresh posting more */
-		if (q < o->nf && !cmp_stored(p, plen, o->f[q].term))
-			return 0;
 	}
-	/* a fresh form after the group's last */
+	/* a fresh posting left over (of a form the group had or not) lies
+	 * in the group: the walk met no old one to pair it with */
 	if (q < o->nf) {
 		group_of(last, o->f[q].term, strlen(o->f[q].term));
 		if (!strcmp(last, group))
