@@ -349,30 +349,13 @@ void search_forms_free(struct search_forms *fs)
 	memset(fs, 0, sizeof(*fs));
 }
 
-static size_t put_varint(unsigned char *p, uint64_t v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (unsigned char)v;
-	return n;
-}
-
 static int get_varint(const unsigned char *p, size_t len, size_t *at,
 		      uint64_t *v)
 {
-	*v = 0;
-	for (int shift = 0; shift < 64 && *at < len; shift += 7) {
-		unsigned char c = p[(*at)++];
+	size_t k = *at < len ? search_get_uvarint(p + *at, len - *at, v) : 0;
 
-		*v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			return 0;
-	}
-	return -1;
+	*at += k;
+	return k ? 0 : -1;
 }
 
 /* Each form: its length, its bytes and its weight. */
@@ -390,10 +373,10 @@ int search_forms_blob(const struct search_forms *fs, unsigned char **out,
 		const char *t = fs->text + fs->f[i].at;
 		size_t n = strlen(t);
 
-		at += put_varint(p + at, n);
+		at += search_put_uvarint(p + at, n);
 		memcpy(p + at, t, n);
 		at += n;
-		at += put_varint(p + at, (uint64_t)fs->f[i].w);
+		at += search_put_uvarint(p + at, (uint64_t)fs->f[i].w);
 	}
 	*out = p;
 	*len = at;

@@ -25,7 +25,7 @@
 #define REBUILD_APART 1
 
 /* Bump when the schema or the tokenizer changes: old indexes start over. */
-#define SEARCH_VERSION "5"
+#define SEARCH_VERSION "6"
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
@@ -41,7 +41,23 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS cite_by_dst ON cite(dst);"
 	/* the word forms of each public row, caught as FTS5 tokenized it */
 	"CREATE TABLE IF NOT EXISTS pubterms(rowid INTEGER PRIMARY KEY,"
-	"  terms BLOB NOT NULL);";
+	"  terms BLOB NOT NULL);"
+	/* for each word of each full-text table, the rows it scores best
+	 * in (best.c) */
+	"CREATE TABLE IF NOT EXISTS staff_key(id INTEGER PRIMARY KEY,"
+	"  key TEXT UNIQUE NOT NULL, df INTEGER NOT NULL, floor REAL NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS staff_best(id INTEGER, imp REAL,"
+	"  doc INTEGER, PRIMARY KEY(id, imp DESC, doc)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS staff_best_doc ON staff_best(doc);"
+	"CREATE TABLE IF NOT EXISTS pub_key(id INTEGER PRIMARY KEY,"
+	"  key TEXT UNIQUE NOT NULL, df INTEGER NOT NULL, floor REAL NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS pub_best(id INTEGER, imp REAL,"
+	"  doc INTEGER, PRIMARY KEY(id, imp DESC, doc)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS pub_best_doc ON pub_best(doc);"
+	"CREATE TABLE IF NOT EXISTS staff_words(rowid INTEGER PRIMARY KEY,"
+	"  keys BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS pub_words(rowid INTEGER PRIMARY KEY,"
+	"  keys BLOB NOT NULL);";
 
 /* The full-text tables, made again from nothing by a rebuild. */
 static const char fts_schema[] =
@@ -51,7 +67,8 @@ static const char fts_schema[] =
 	"  tokenize='dutch');"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS pub USING fts5(title, summary,"
 	"  question, vals, topics, body, advice, response, tokenize='dutch');"
-	/* a hit in a title or summary ranks above one in the body */
+	/* a hit in a title or summary ranks above one in the body; the
+	 * weights are those of search_weights */
 	"INSERT INTO staff(staff, rank) VALUES('rank',"
 	"  'bm25(10.0, 6.0, 4.0, 3.0, 3.0, 1.0, 1.5, 1.0, 0.5)');"
 	"INSERT INTO pub(pub, rank) VALUES('rank',"
@@ -81,40 +98,52 @@ static int exec(search_index *ix, const char *sql)
 	return 0;
 }
 
-static int meta_get(search_index *ix, const char *key, char *out,
-		    size_t size)
+int search_meta_get_db(sqlite3 *db, const char *key, char *out, size_t size)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	out[0] = '\0';
-	if (sqlite3_prepare_v2(ix->db, "SELECT value FROM meta WHERE key = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return search_db_fail(ix, "reading the index");
+	if ((rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?",
+				     -1, &st, NULL)) != SQLITE_OK)
+		return rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
 		snprintf(out, size, "%s", sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int search_meta_set_db(sqlite3 *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db,
+				     "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+				     -1, &st, NULL)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int meta_get(search_index *ix, const char *key, char *out,
+		    size_t size)
+{
+	return search_meta_get_db(ix->db, key, out, size) == SQLITE_OK
 		       ? 0
 		       : search_db_fail(ix, "reading the index");
 }
 
 static int meta_set(search_index *ix, const char *key, const char *value)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(ix->db,
-			       "INSERT OR REPLACE INTO meta VALUES (?, ?)", -1,
-			       &st, NULL) != SQLITE_OK)
-		return search_db_fail(ix, "writing the index");
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : search_db_fail(ix, "writing the index");
+	return search_meta_set_db(ix->db, key, value) == SQLITE_OK
+		       ? 0
+		       : search_db_fail(ix, "writing the index");
 }
 
 /* A handle is used by one thread at a time (a site build gives the search
@@ -133,7 +162,9 @@ static int count_tables(search_index *ix, int *n, int *ours)
 	if (sqlite3_prepare_v2(ix->db,
 			       "SELECT count(*), count(CASE WHEN type = 'table'"
 			       " AND name IN ('meta', 'doc', 'facet', 'cite',"
-			       " 'pubterms', 'staff', 'pub') THEN 1 END)"
+			       " 'pubterms', 'staff', 'pub', 'staff_key',"
+			       " 'staff_best', 'pub_key', 'pub_best', 'staff_words',"
+			       " 'pub_words') THEN 1 END)"
 			       " FROM sqlite_master",
 			       -1, &st, NULL) != SQLITE_OK)
 		return search_db_fail(ix, "reading the index");
@@ -144,7 +175,7 @@ static int count_tables(search_index *ix, int *n, int *ours)
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : search_db_fail(ix, "reading the index");
 }
-#define INDEX_TABLES 7
+#define INDEX_TABLES 13
 
 /* Makes the tables in an index file that has none yet, under SQLite's
  * write lock: processes that find no index at the same moment (a search
@@ -430,6 +461,11 @@ struct run {
 		*ins_pub, *find, *del_facet, *del_cite, *del_staff, *del_pub,
 		*ins_terms, *del_terms;
 	search_stats *st;
+	/* the lists of best rows of staff and pub: gathered in a rebuild,
+	 * kept up to date row by row otherwise */
+	struct search_best *build[2];
+	struct search_best_rows rows[2];
+	struct search_keys keys;
 };
 
 static void reader_free(struct reader *rd)
@@ -469,6 +505,12 @@ static void run_finalize(struct run *r)
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
 	}
+	for (int i = 0; i < 2; i++) {
+		search_best_rows_close(&r->rows[i]);
+		search_best_free(r->build[i]);
+		r->build[i] = NULL;
+	}
+	search_keys_free(&r->keys);
 	reader_free(&r->rd);
 }
 
@@ -486,6 +528,7 @@ static int run_prepare(struct run *r)
 		{ offsetof(struct run, del_pub), "DELETE FROM pub WHERE rowid = ?" },
 		{ offsetof(struct run, del_terms), "DELETE FROM pubterms WHERE rowid = ?" },
 		{ offsetof(struct run, ins_terms), "INSERT INTO pubterms VALUES (?, ?)" },
+
 		{ offsetof(struct run, ins_doc),
 		  "INSERT INTO doc(id, title, kind, status, year, visibility,"
 		  " embargo, received, public) VALUES (?,?,?,?,?,?,?,?,?)" },
@@ -509,6 +552,8 @@ static int run_prepare(struct run *r)
 							 stmts[i].offset),
 				       NULL) != SQLITE_OK)
 			rc = search_db_fail(r->ix, "preparing the index");
+	rc = rc ? rc : search_best_rows_open(&r->rows[0], r->ix->db, "staff");
+	rc = rc ? rc : search_best_rows_open(&r->rows[1], r->ix->db, "pub");
 	return rc;
 }
 
@@ -537,6 +582,9 @@ static int remove_dossier(struct run *r, const char *id)
 		return search_db_fail(r->ix, "reading the index");
 	if (!row)
 		return 0;
+	if ((rc = search_best_rows_drop(&r->rows[0], row)) != 0 ||
+	    (rc = search_best_rows_drop(&r->rows[1], row)) != 0)
+		return rc;
 	sqlite3_stmt *dels[] = { r->del_doc, r->del_facet, r->del_staff,
 				 r->del_pub, r->del_terms };
 	for (size_t i = 0; i < 5; i++) {
@@ -683,6 +731,7 @@ struct ready {
 	unsigned char *terms; /* the public row's forms (pubterms) */
 	size_t nterms;
 	struct search_tokens tokens;
+	int stream[NCOLS], pstream[NCOLS - 1]; /* each column's in tokens */
 };
 
 static void ready_clear(struct ready *x)
@@ -772,10 +821,11 @@ struct form_col {
 	int col;
 };
 
-static int catch_form(void *ctx, const char *tok, int n)
+static int catch_form(void *ctx, int flags, const char *tok, int n)
 {
 	struct form_col *f = ctx;
 
+	(void)flags;
 	return search_forms_add(f->fs, f->col, tok, n);
 }
 
@@ -787,9 +837,10 @@ static int tokenize_ready(struct reader *rd, struct ready *x)
 	int staff[NCOLS], rc = SQLITE_OK;
 
 	for (int i = 0; i < NCOLS; i++)
-		staff[i] = search_tokens_add(&x->tokens, rd->tok,
-					     text_of(&x->staff[i]),
-					     x->staff[i].len);
+		x->stream[i] = staff[i] =
+			search_tokens_add(&x->tokens, rd->tok,
+					  text_of(&x->staff[i]),
+					  x->staff[i].len);
 	if (!x->p)
 		return x->tokens.oom ? archive_error_set(ARCHIVE_ERROR,
 							 "out of memory")
@@ -805,6 +856,7 @@ static int tokenize_ready(struct reader *rd, struct ready *x)
 			: search_tokens_add(&x->tokens, rd->tok, text_of(t),
 					    t->len);
 
+		x->pstream[i] = k;
 		rc = k < 0 ? SQLITE_NOMEM
 			   : search_tokens_each(&x->tokens, k, catch_form, &f);
 	}
@@ -838,6 +890,19 @@ static int make_ready(struct reader *rd, const char *id, struct ready *x)
 	if (rc == 0 && x->p)
 		public_texts(rd, x);
 	return rc ? rc : tokenize_ready(rd, x);
+}
+
+/* Adds the words of row to the lists of table t (0: staff, 1: pub), from
+ * the tokens FTS5 was given for its columns. */
+static int put_keys(struct run *r, int t, sqlite3_int64 row,
+		    const int *stream, int ncols, const struct search_tokens *tk)
+{
+	search_keys_reset(&r->keys);
+	for (int i = 0; i < ncols; i++)
+		if (search_keys_add(&r->keys, tk, stream[i], i) != SQLITE_OK)
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	return r->build[t] ? search_best_add(r->build[t], row, &r->keys)
+			   : search_best_rows_put(&r->rows[t], row, &r->keys);
 }
 
 /* Writes the rows of a dossier made ready; FTS5 is handed the tokens made
@@ -883,6 +948,9 @@ static int write_ready(struct run *r, struct ready *x)
 		rc = step(r, r->ins_pub);
 	}
 	search_tokens_set(NULL);
+	rc = rc ? rc : put_keys(r, 0, row, x->stream, NCOLS, &x->tokens);
+	if (rc == 0 && x->p)
+		rc = put_keys(r, 1, row, x->pstream, NCOLS - 1, &x->tokens);
 	if (rc == 0 && x->p) {
 		sqlite3_bind_int64(r->ins_terms, 1, row);
 		sqlite3_bind_blob(r->ins_terms, 2, x->terms, (int)x->nterms,
@@ -1029,6 +1097,8 @@ static int index_all(struct run *r)
 		archive_error_clear();
 		return 0;
 	}
+	rc = rc ? rc : search_best_new(&r->build[0], r->ix->db, "staff");
+	rc = rc ? rc : search_best_new(&r->build[1], r->ix->db, "pub");
 	rc = rc ? rc : archive_open_at(&pl.own, r->ix->a);
 	rc = rc ? rc : reader_init(&pl.rd, pl.own, r->ix->db, r->ix->path);
 	if (rc == 0 && !(started = !pthread_create(&reader, NULL, read_ahead,
@@ -1047,6 +1117,8 @@ static int index_all(struct run *r)
 	reader_free(&pl.rd);
 	archive_free(pl.own);
 	archive_names_free(pl.ids, pl.n);
+	for (int i = 0; i < 2 && rc == 0; i++)
+		rc = search_best_write(r->build[i]);
 	r->st->rebuilt = 1;
 	return rc;
 }

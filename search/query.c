@@ -305,70 +305,128 @@ void search_bind_marks(sqlite3_stmt *st, const search_opts *o)
 			  SQLITE_STATIC);
 }
 
-int search_query(json_t **out, search_index *ix, const char *query,
-		 const search_opts *o)
-{
-	const char *table = o->public_only ? "pub" : "staff";
-	char *fts = NULL, *whole = NULL, *sql;
-	sqlite3_stmt *st;
-	json_t *list;
-	int rc, arg = 5, step, filtered;
+/* ---- how a query is ranked ------------------------------------------------ */
 
-	*out = NULL;
-	if ((rc = check_opts(ix, o)) != 0 || (rc = parse(&fts, query, 0)) ||
-	    (rc = parse(&whole, query, 1)) ||
-	    (rc = search_update(ix, 0, NULL)) != 0) {
-		free(fts);
-		free(whole);
+/*
+ * A query whose terms are single words can be ranked from the index's
+ * own word counts (mores_rank): FTS5's bm25 would count the rows of each
+ * word again, a walk through all of them. Without OR, its best rows can
+ * even be read from the lists of best rows, without ranking every match.
+ */
+enum { PLAN_FTS5, PLAN_EVERY, PLAN_LISTS };
+
+struct plan {
+	int how;
+	int nphrases, empty; /* empty: a word no row has */
+	double idf[64];
+	struct search_word words[SEARCH_MAX_WORDS];
+	size_t nwords;
+};
+
+static const char *const plan_names[] = { "fts5", "every match", "lists" };
+
+const char *search_query_plan(const search_index *ix)
+{
+	return ix->plan ? ix->plan : "";
+}
+
+/* Looks up the word of term t in the lists of table; 0, or an error. */
+static int word_of_term(search_index *ix, struct search_ahead *ah,
+			sqlite3_stmt *find, const struct term *t,
+			sqlite3_int64 rows, struct plan *p, int positive)
+{
+	char text[1024], key[257];
+	size_t n = t->len < sizeof(text) ? t->len : 0, k;
+	sqlite3_int64 df = 0, id = 0;
+	double floor = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		text[i] = (unsigned char)t->text[i] < 0x20 ? ' ' : t->text[i];
+	k = n ? search_query_key(ah, text, n, key, sizeof(key)) : 0;
+	if (k == 0) {
+		p->how = PLAN_FTS5; /* a phrase, or nothing FTS5 will find */
+		return 0;
+	}
+	sqlite3_bind_text(find, 1, key, (int)k, SQLITE_STATIC);
+	rc = sqlite3_step(find);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(find, 0);
+		df = sqlite3_column_int64(find, 1);
+		floor = sqlite3_column_double(find, 2);
+	}
+	sqlite3_reset(find);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return search_db_fail(ix, "reading the index");
+	p->idf[p->nphrases++] = search_idf(rows, df);
+	if (positive && df == 0)
+		p->empty = 1;
+	if (p->nwords == SEARCH_MAX_WORDS)
+		p->how = p->how == PLAN_LISTS ? PLAN_EVERY : p->how;
+	else
+		p->words[p->nwords++] = (struct search_word){
+			id, df, floor, p->idf[p->nphrases - 1], !positive
+		};
+	return 0;
+}
+
+static int make_plan(search_index *ix, const char *table, const char *query,
+		     const search_opts *o, struct plan *p)
+{
+	struct term t[64];
+	struct search_ahead *ah = NULL;
+	sqlite3_stmt *find = NULL;
+	sqlite3_int64 rows, tokens;
+	char sql[80];
+	int n = lex(t, 64, query), rc = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->how = PLAN_FTS5;
+	if (n <= 0 || o->rank_every)
+		return n < 0 ? n : 0;
+	if ((rc = search_table_totals(ix->db, table, &rows, &tokens)) != 0)
 		return rc;
+	if (search_ahead_new(&ah, ix->db) != 0)
+		return 0;
+	snprintf(sql, sizeof(sql),
+		 "SELECT id, df, floor FROM %s_key WHERE key = ?", table);
+	if (sqlite3_prepare_v2(ix->db, sql, -1, &find, NULL) != SQLITE_OK) {
+		search_ahead_free(ah);
+		return search_db_fail(ix, "reading the index");
 	}
-	/* A dossier that holds the words only inside compounds ranks as if
-	 * its bm25 score were a quarter. The best are chosen first and only
-	 * they get a snippet: in one flat query the sort would make SQLite
-	 * tokenize every matching dossier for its snippet, a cost that grows
-	 * with the archive. The CROSS JOINs keep the twenty best as the
-	 * outer loop, so each is looked up by rowid; left to itself SQLite
-	 * runs the MATCH a second time over every matching dossier. The doc
-	 * table is joined to the matches only when a filter needs it. */
-	filtered = o->public_only || o->kind || o->status || o->year ||
-		   o->value;
-	if (asprintf(&sql,
-		     "SELECT d.id, d.title, d.kind, d.status, d.year, best.r,"
-		     " snippet(%s, -1, ?1, ?2, '…', 14)"
-		     " FROM (SELECT t.rowid AS id,"
-		     " t.rank * CASE WHEN t.rowid IN (SELECT rowid FROM %s"
-		     " WHERE %s MATCH ?4) THEN 1.0 ELSE 0.25 END AS r"
-		     " FROM %s t%s"
-		     " WHERE %s MATCH ?3%s%s%s%s%s"
-		     " ORDER BY r LIMIT ?%d) best"
-		     " CROSS JOIN %s ON %s.rowid = best.id"
-		     " CROSS JOIN doc d ON d.rowid = best.id"
-		     " WHERE %s MATCH ?3 ORDER BY best.r",
-		     table, table, table, table,
-		     filtered ? " JOIN doc d ON d.rowid = t.rowid" : "", table,
-		     o->public_only ? " AND d.public" : "",
-		     o->kind ? " AND d.kind = ?" : "",
-		     o->status ? " AND d.status = ?" : "",
-		     o->year ? " AND d.year = ?" : "",
-		     o->value ? " AND d.rowid IN (SELECT doc FROM facet WHERE"
-				" name = 'value' AND value = ?)"
-			      : "",
-		     5 + !!o->kind + !!o->status + !!o->year + !!o->value,
-		     table, table, table) < 0) {
-		free(fts);
-		free(whole);
-		return archive_error_set(ARCHIVE_ERROR, "out of memory");
-	}
-	rc = sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL);
-	free(sql);
-	if (rc != SQLITE_OK) {
-		free(fts);
-		free(whole);
-		return search_db_fail(ix, "search");
-	}
-	search_bind_marks(st, o);
-	sqlite3_bind_text(st, 3, fts, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, whole, -1, SQLITE_STATIC);
+	p->how = PLAN_LISTS;
+	for (int i = 0; i < n; i++)
+		if (t[i].or_next || (i > 0 && t[i - 1].or_next))
+			p->how = PLAN_EVERY;
+	/* the phrases in the order of the FTS5 query: the words to find,
+	 * then those to leave out */
+	for (int pass = 1; pass >= 0 && rc == 0; pass--)
+		for (int i = 0; i < n && rc == 0 && p->how != PLAN_FTS5; i++)
+			if ((!t[i].negated) == pass)
+				rc = word_of_term(ix, ah, find, &t[i], rows, p,
+						  pass);
+	sqlite3_finalize(find);
+	search_ahead_free(ah);
+	return rc;
+}
+
+/* ---- running queries ---------------------------------------------------- */
+
+/* The filters of o as SQL over the doc table d, parameters from ?5. */
+static void filters(char *out, size_t size, const search_opts *o)
+{
+	snprintf(out, size, "%s%s%s%s%s", o->public_only ? " AND d.public" : "",
+		 o->kind ? " AND d.kind = ?" : "",
+		 o->status ? " AND d.status = ?" : "",
+		 o->year ? " AND d.year = ?" : "",
+		 o->value ? " AND d.rowid IN (SELECT doc FROM facet WHERE"
+			    " name = 'value' AND value = ?)"
+			  : "");
+}
+
+/* Binds the filters from parameter arg on; returns the next one. */
+static int bind_filters(sqlite3_stmt *st, const search_opts *o, int arg)
+{
 	if (o->kind)
 		sqlite3_bind_text(st, arg++, o->kind, -1, SQLITE_STATIC);
 	if (o->status)
@@ -377,27 +435,205 @@ int search_query(json_t **out, search_index *ix, const char *query,
 		sqlite3_bind_int(st, arg++, o->year);
 	if (o->value)
 		sqlite3_bind_text(st, arg++, o->value, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, arg, o->limit > 0 ? o->limit : 20);
-	list = json_array();
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *row = json_object();
-		char *cite = archive_id_citation(
-			archive_code(ix->a),
-			(const char *)sqlite3_column_text(st, 0));
+	return arg;
+}
 
-		search_set_text(row, "id", sqlite3_column_text(st, 0));
-		json_object_set_new(row, "citation", json_string(cite));
-		free(cite);
-		search_set_text(row, "title", sqlite3_column_text(st, 1));
-		search_set_text(row, "kind", sqlite3_column_text(st, 2));
-		search_set_text(row, "status", sqlite3_column_text(st, 3));
-		json_object_set_new(row, "year",
-				    json_integer(sqlite3_column_int(st, 4)));
-		json_object_set_new(row, "score",
-				    json_real(-sqlite3_column_double(st, 5)));
-		search_set_text(row, "snippet", sqlite3_column_text(st, 6));
-		json_array_append_new(list, row);
+/* Binds the marks (?1, ?2), the query (?3), its whole-word form (?4)
+ * and the filters; returns the next parameter. */
+static int bind_query(sqlite3_stmt *st, const search_opts *o,
+		      const char *fts, const char *whole)
+{
+	search_bind_marks(st, o);
+	sqlite3_bind_text(st, 3, fts, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, whole, -1, SQLITE_STATIC);
+	return bind_filters(st, o, 5);
+}
+
+/* The ranking of a row: FTS5's rank, or mores_rank with the plan's
+ * inverse document frequencies. */
+static void rank_sql(char *out, size_t size, const char *table,
+		     const struct plan *p)
+{
+	size_t at;
+
+	if (p->how == PLAN_FTS5) {
+		snprintf(out, size, "t.rank");
+		return;
 	}
+	at = (size_t)snprintf(out, size, "mores_rank(t.%s", table);
+	for (int i = 0; i < p->nphrases && at < size; i++)
+		at += (size_t)snprintf(out + at, size - at, ", %.17g",
+				       p->idf[i]);
+	if (at < size)
+		snprintf(out + at, size - at, ")");
+}
+
+/* Appends a result row of st (id, title, kind, status, year, rank,
+ * snippet in columns 0 to 6; rank from r when st has none). */
+static void add_result(json_t *list, search_index *ix, sqlite3_stmt *st,
+		       int rank_col, int snippet_col, double r)
+{
+	json_t *row = json_object();
+	char *cite = archive_id_citation(archive_code(ix->a),
+					 (const char *)sqlite3_column_text(st, 0));
+
+	search_set_text(row, "id", sqlite3_column_text(st, 0));
+	json_object_set_new(row, "citation", json_string(cite));
+	free(cite);
+	search_set_text(row, "title", sqlite3_column_text(st, 1));
+	search_set_text(row, "kind", sqlite3_column_text(st, 2));
+	search_set_text(row, "status", sqlite3_column_text(st, 3));
+	json_object_set_new(row, "year", json_integer(sqlite3_column_int(st, 4)));
+	json_object_set_new(row, "score",
+			    json_real(-(rank_col >= 0
+					       ? sqlite3_column_double(st, rank_col)
+					       : r)));
+	search_set_text(row, "snippet", sqlite3_column_text(st, snippet_col));
+	json_array_append_new(list, row);
+}
+
+/* Ranks through the lists: 1 with the results in list, 0 when the lists
+ * cannot tell, or an error. */
+static int query_lists(search_index *ix, const char *table, const char *fts,
+		       const search_opts *o, const struct plan *p, json_t *list)
+{
+	char filter[200], *sql = NULL;
+	sqlite3_stmt *pass = NULL, *snip = NULL;
+	size_t k = o->limit > 0 ? (size_t)o->limit : 20, n = 0;
+	struct search_hit *hits;
+	int rc = 0;
+
+	if (p->empty)
+		return 1; /* a word no row holds: nothing matches */
+	if (!(hits = malloc(k * sizeof(*hits))))
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	filters(filter, sizeof(filter), o);
+	if (filter[0]) {
+		if (asprintf(&sql, "SELECT 1 FROM doc d WHERE d.rowid = ?1%s",
+			     filter) < 0)
+			sql = NULL;
+		if (!sql ||
+		    sqlite3_prepare_v2(ix->db, sql, -1, &pass, NULL) != SQLITE_OK)
+			rc = search_db_fail(ix, "search");
+		else
+			bind_filters(pass, o, 2);
+		free(sql);
+		sql = NULL;
+	}
+	if (rc == 0)
+		rc = search_best_top(ix->db, table, p->words, p->nwords, pass, 1,
+				     k, hits, &n);
+	if (rc == 1 &&
+	    asprintf(&sql,
+		     "SELECT d.id, d.title, d.kind, d.status, d.year,"
+		     " snippet(%s, -1, ?1, ?2, '…', 14) FROM %s"
+		     " CROSS JOIN doc d ON d.rowid = %s.rowid"
+		     " WHERE %s MATCH ?3 AND %s.rowid = ?4",
+		     table, table, table, table, table) >= 0 &&
+	    sqlite3_prepare_v2(ix->db, sql, -1, &snip, NULL) == SQLITE_OK) {
+		search_bind_marks(snip, o);
+		sqlite3_bind_text(snip, 3, fts, -1, SQLITE_STATIC);
+		for (size_t i = 0; i < n; i++) {
+			sqlite3_bind_int64(snip, 4, hits[i].doc);
+			if (sqlite3_step(snip) == SQLITE_ROW)
+				add_result(list, ix, snip, -1, 5, hits[i].r);
+			sqlite3_reset(snip);
+		}
+	} else if (rc == 1) {
+		rc = search_db_fail(ix, "search");
+	}
+	free(sql);
+	sqlite3_finalize(snip);
+	sqlite3_finalize(pass);
+	free(hits);
+	return rc;
+}
+
+int search_query(json_t **out, search_index *ix, const char *query,
+		 const search_opts *o)
+{
+	const char *table = o->public_only ? "pub" : "staff";
+	char *fts = NULL, *whole = NULL, *sql, rank[1400], filter[200];
+	struct plan p;
+	sqlite3_stmt *st;
+	json_t *list;
+	int rc, step, filtered;
+
+	*out = NULL;
+	if ((rc = check_opts(ix, o)) != 0 || (rc = parse(&fts, query, 0)) ||
+	    (rc = parse(&whole, query, 1)) ||
+	    (rc = search_update(ix, 0, NULL)) != 0 ||
+	    (rc = make_plan(ix, table, query, o, &p)) != 0) {
+		free(fts);
+		free(whole);
+		return rc;
+	}
+	list = json_array();
+	if (p.how == PLAN_LISTS) {
+		rc = query_lists(ix, table, fts, o, &p, list);
+		if (rc == 1) {
+			ix->plan = plan_names[PLAN_LISTS];
+			free(fts);
+			free(whole);
+			*out = list;
+			return 0;
+		}
+		if (rc != 0) {
+			json_decref(list);
+			free(fts);
+			free(whole);
+			return rc;
+		}
+		p.how = PLAN_EVERY;
+	}
+	ix->plan = plan_names[p.how];
+	/* A dossier that holds the words only inside compounds ranks as if
+	 * its bm25 score were a quarter. The best are chosen first and only
+	 * they get a snippet: in one flat query the sort would make SQLite
+	 * tokenize every matching dossier for its snippet, a cost that grows
+	 * with the archive. The CROSS JOINs keep the twenty best as the
+	 * outer loop, so each is looked up by rowid; left to itself SQLite
+	 * runs the MATCH a second time over every matching dossier. The doc
+	 * table is joined to the matches only when a filter needs it. Equal
+	 * scores go by row, as the lists order them. */
+	filtered = o->public_only || o->kind || o->status || o->year ||
+		   o->value;
+	rank_sql(rank, sizeof(rank), table, &p);
+	filters(filter, sizeof(filter), o);
+	if (asprintf(&sql,
+		     "SELECT d.id, d.title, d.kind, d.status, d.year, best.r,"
+		     " snippet(%s, -1, ?1, ?2, '…', 14)"
+		     " FROM (SELECT t.rowid AS id,"
+		     " %s * CASE WHEN t.rowid IN (SELECT rowid FROM %s"
+		     " WHERE %s MATCH ?4) THEN 1.0 ELSE 0.25 END AS r"
+		     " FROM %s t%s"
+		     " WHERE %s MATCH ?3%s"
+		     " ORDER BY r, t.rowid LIMIT ?%d) best"
+		     " CROSS JOIN %s ON %s.rowid = best.id"
+		     " CROSS JOIN doc d ON d.rowid = best.id"
+		     " WHERE %s MATCH ?3 ORDER BY best.r, best.id",
+		     table, rank, table, table, table,
+		     filtered ? " JOIN doc d ON d.rowid = t.rowid" : "", table,
+		     filter,
+		     5 + !!o->kind + !!o->status + !!o->year + !!o->value,
+		     table, table, table) < 0) {
+		json_decref(list);
+		free(fts);
+		free(whole);
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	}
+	rc = sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		json_decref(list);
+		free(fts);
+		free(whole);
+		return search_db_fail(ix, "search");
+	}
+	sqlite3_bind_int(st, bind_query(st, o, fts, whole),
+			 o->limit > 0 ? o->limit : 20);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		add_result(list, ix, st, 5, 6, 0);
 	rc = step == SQLITE_DONE ? 0
 				 : archive_error_set(ARCHIVE_EINVALID,
 						     "search: the query '%s' "

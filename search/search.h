@@ -67,6 +67,9 @@ typedef struct {
 	int limit;           /* 0: 20 */
 	const char *mark_open, *mark_close; /* around matched words in
 					     * snippets; NULL: guillemets */
+	int rank_every;      /* rank every match with FTS5's own bm25, not
+			      * through the lists of best rows (a check
+			      * that both agree) */
 } search_opts;
 
 /* Turns what a person typed into an FTS5 query: words (all must occur),
@@ -79,6 +82,11 @@ int search_parse(char **out, const char *query);
  * score, snippet}, best first (score: higher is better). */
 int search_query(json_t **out, search_index *ix, const char *query,
 		 const search_opts *o);
+
+/* How the last search_query() ranked: "lists" (the lists of best rows
+ * of its words), "every match" (each row that matches, with the words'
+ * frequencies from the lists) or "fts5" (FTS5's bm25, for phrases). */
+const char *search_query_plan(const search_index *ix);
 
 /* Other dossiers ranked by what they share with dossier id: values,
  * topics, instruments, citations either way and distinctive words; an

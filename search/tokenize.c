@@ -717,7 +717,8 @@ int search_tokens_add(struct search_tokens *t, struct search_ahead *ah,
 }
 
 int search_tokens_each(const struct search_tokens *t, int k,
-		       int (*fn)(void *ctx, const char *tok, int n), void *ctx)
+		       int (*fn)(void *ctx, int flags, const char *tok, int n),
+		       void *ctx)
 {
 	const struct search_stream *s = &t->s[k];
 	int rc = SQLITE_OK;
@@ -726,7 +727,8 @@ int search_tokens_each(const struct search_tokens *t, int k,
 		uint16_t n;
 
 		memcpy(&n, t->buf + at + 1, 2);
-		rc = fn(ctx, (const char *)t->buf + at + REC_HEAD, n);
+		rc = fn(ctx, t->buf[at], (const char *)t->buf + at + REC_HEAD,
+			n);
 		at += REC_HEAD + n;
 	}
 	return rc;
@@ -828,7 +830,7 @@ static int dutch_create(void *api_ptr, const char **args, int nargs,
 	return SQLITE_OK;
 }
 
-static fts5_api *fts5_of(sqlite3 *db)
+fts5_api *search_fts5_of(sqlite3 *db)
 {
 	fts5_api *api = NULL;
 	sqlite3_stmt *st;
@@ -844,7 +846,7 @@ static fts5_api *fts5_of(sqlite3 *db)
 
 int search_ahead_new(struct search_ahead **out, sqlite3 *db)
 {
-	fts5_api *api = fts5_of(db);
+	fts5_api *api = search_fts5_of(db);
 	Fts5Tokenizer *t = NULL;
 
 	*out = NULL;
@@ -852,6 +854,43 @@ int search_ahead_new(struct search_ahead **out, sqlite3 *db)
 		return -1;
 	*out = (struct search_ahead *)t;
 	return 0;
+}
+
+struct query_word {
+	char *out;
+	size_t cap, len;
+	int words;
+};
+
+static int catch_word(void *ctx, int tflags, const char *tok, int n,
+		      int start, int end)
+{
+	struct query_word *q = ctx;
+
+	(void)start;
+	(void)end;
+	if (tflags & FTS5_TOKEN_COLOCATED)
+		return SQLITE_OK;
+	if (q->words++ == 0 && (size_t)n < q->cap) {
+		memcpy(q->out, tok, (size_t)n);
+		q->out[n] = '\0';
+		q->len = (size_t)n;
+	}
+	return SQLITE_OK;
+}
+
+size_t search_query_key(struct search_ahead *ah, const char *text, size_t n,
+			char *out, size_t cap)
+{
+	struct dutch *d = (struct dutch *)ah;
+	struct dutch_call c;
+	struct query_word q = { out, cap, 0, 0 };
+
+	c = (struct dutch_call){ d, &q, catch_word, 0 };
+	if (d->parent.xTokenize(d->parent_inst, &c, FTS5_TOKENIZE_QUERY, text,
+				(int)n, dutch_token) != SQLITE_OK)
+		return 0;
+	return q.words == 1 ? q.len : 0;
 }
 
 void search_ahead_free(struct search_ahead *ah)
@@ -862,10 +901,13 @@ void search_ahead_free(struct search_ahead *ah)
 
 int search_register_dutch(sqlite3 *db)
 {
-	fts5_api *api = fts5_of(db);
+	fts5_api *api = search_fts5_of(db);
 	fts5_tokenizer t = { dutch_create, dutch_delete, dutch_tokenize };
+
+	int rc;
 
 	if (!api)
 		return SQLITE_ERROR;
-	return api->xCreateTokenizer(api, "dutch", api, &t, NULL);
+	rc = api->xCreateTokenizer(api, "dutch", api, &t, NULL);
+	return rc == SQLITE_OK ? search_register_rank(db) : rc;
 }
