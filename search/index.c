@@ -1119,6 +1119,15 @@ static int index_all(struct run *r)
 	archive_names_free(pl.ids, pl.n);
 	for (int i = 0; i < 2 && rc == 0; i++)
 		rc = search_best_write(r->build[i]);
+	/* one segment per table: a query, and above all the snippet of
+	 * each result, then opens one cursor per word instead of one per
+	 * segment the rebuild wrote */
+	if (rc == 0 &&
+	    sqlite3_exec(r->ix->db,
+			 "INSERT INTO staff(staff) VALUES('optimize');"
+			 "INSERT INTO pub(pub) VALUES('optimize');",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		rc = search_db_fail(r->ix, "merging the index");
 	r->st->rebuilt = 1;
 	return rc;
 }
