@@ -375,40 +375,50 @@ static void sift_down(struct entry *h, uint32_t n, uint32_t i)
 	}
 }
 
+/* Keeps the best k entries in the heap h (n of them, the worst at 0);
+ * returns the imp of the one e or the heap's worst left out, -1 when
+ * none was. */
+static double keep_best(struct entry *h, size_t *n, size_t k, struct entry e)
+{
+	double out;
+	size_t i;
+
+	if (*n < k) {
+		for (i = (*n)++; i > 0 && worse(&e, &h[(i - 1) / 2]);
+		     i = (i - 1) / 2)
+			h[i] = h[(i - 1) / 2];
+		h[i] = e;
+		return -1;
+	}
+	if (!worse(&h[0], &e))
+		return e.imp;
+	out = h[0].imp;
+	h[0] = e;
+	sift_down(h, (uint32_t)*n, 0);
+	return out;
+}
+
 static int offer(struct word *w, double imp, sqlite3_int64 doc)
 {
-	struct entry e = { imp, doc };
+	size_t n = w->n;
+	double out;
 
-	if (w->n < (uint32_t)search_best_keep) {
-		uint32_t i;
+	if (w->n == w->cap && w->cap < (uint32_t)search_best_keep) {
+		uint32_t cap = w->cap ? w->cap * 2 : 4;
+		struct entry *more;
 
-		if (w->n == w->cap) {
-			uint32_t cap = w->cap ? w->cap * 2 : 4;
-			struct entry *more;
-
-			if (cap > (uint32_t)search_best_keep)
-				cap = (uint32_t)search_best_keep;
-			if (!(more = realloc(w->heap, cap * sizeof(*more))))
-				return archive_error_set(ARCHIVE_ERROR,
-							 "out of memory");
-			w->heap = more;
-			w->cap = cap;
-		}
-		for (i = w->n++; i > 0 && worse(&e, &w->heap[(i - 1) / 2]);
-		     i = (i - 1) / 2)
-			w->heap[i] = w->heap[(i - 1) / 2];
-		w->heap[i] = e;
-		return 0;
+		if (cap > (uint32_t)search_best_keep)
+			cap = (uint32_t)search_best_keep;
+		if (!(more = realloc(w->heap, cap * sizeof(*more))))
+			return archive_error_set(ARCHIVE_ERROR, "out of memory");
+		w->heap = more;
+		w->cap = cap;
 	}
-	if (!worse(&w->heap[0], &e)) {
-		if (imp > w->floor)
-			w->floor = imp;
-		return 0;
-	}
-	if (w->heap[0].imp > w->floor)
-		w->floor = w->heap[0].imp;
-	w->heap[0] = e;
-	sift_down(w->heap, w->n, 0);
+	out = keep_best(w->heap, &n, (size_t)search_best_keep,
+			(struct entry){ imp, doc });
+	w->n = (uint32_t)n;
+	if (out > w->floor)
+		w->floor = out;
 	return 0;
 }
 
@@ -854,51 +864,6 @@ static int seen_before(struct seen *s, sqlite3_int64 doc)
 	return 0;
 }
 
-/* The hits, the worst at 0. */
-static int hit_worse(const struct search_hit *a, const struct search_hit *b)
-{
-	return a->r > b->r || (a->r == b->r && a->doc > b->doc);
-}
-
-static void hit_offer(struct search_hit *h, size_t *n, size_t k,
-		      struct search_hit e)
-{
-	size_t i;
-
-	if (*n < k) {
-		for (i = (*n)++; i > 0 && hit_worse(&e, &h[(i - 1) / 2]);
-		     i = (i - 1) / 2)
-			h[i] = h[(i - 1) / 2];
-		h[i] = e;
-		return;
-	}
-	if (!hit_worse(&h[0], &e))
-		return;
-	h[0] = e;
-	for (i = 0;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		struct search_hit t;
-
-		if (l < k && hit_worse(&h[l], &h[m]))
-			m = l;
-		if (r < k && hit_worse(&h[r], &h[m]))
-			m = r;
-		if (m == i)
-			break;
-		t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
-}
-
-static int by_rank(const void *pa, const void *pb)
-{
-	const struct search_hit *a = pa, *b = pb;
-
-	return hit_worse(a, b) ? 1 : hit_worse(b, a) ? -1 : 0;
-}
-
 /* Scores a row from its stored words as mores_rank() would, times a
  * quarter when a word to find is only inside compounds; 1 when the row
  * matches (every word to find, none to leave out). */
@@ -961,6 +926,7 @@ int search_best_top(sqlite3 *db, const char *table,
 	size_t npos = 0;
 	sqlite3_stmt *terms = NULL;
 	struct seen seen = { 0 };
+	struct entry *top = NULL; /* the best so far by score, worst at 0 */
 	sqlite3_int64 rows, tokens;
 	double rho, a0 = 0, avgdl;
 	char sql[120], key[32], value[32];
@@ -1013,7 +979,8 @@ int search_best_top(sqlite3 *db, const char *table,
 			driver = i;
 	}
 	seen.mask = 8191;
-	if (rc == 0 && !(seen.doc = calloc(seen.mask + 1, sizeof(*seen.doc))))
+	if (rc == 0 && (!(seen.doc = calloc(seen.mask + 1, sizeof(*seen.doc))) ||
+			!(top = malloc(k * sizeof(*top)))))
 		rc = archive_error_set(ARCHIVE_ERROR, "out of memory");
 	while (rc == 0 && !answered) {
 		double bound = 0;
@@ -1047,9 +1014,9 @@ int search_best_top(sqlite3 *db, const char *table,
 						break;
 					}
 					if (got)
-						hit_offer(hits, nhits, k,
-							  (struct search_hit){
-								  l[i].doc, r });
+						keep_best(top, nhits, k,
+							  (struct entry){
+								  -r, l[i].doc });
 				}
 				list_step(&l[i]);
 			}
@@ -1065,7 +1032,7 @@ int search_best_top(sqlite3 *db, const char *table,
 			bound += l[i].idf * list_cap(&l[i]) * rho;
 			open |= !l[i].done || l[i].floor > 0;
 		}
-		if (!open || (*nhits == k && -hits[0].r > bound))
+		if (!open || (*nhits == k && top[0].imp > bound))
 			answered = 1;
 		else if (driver == npos) {
 			int all_done = 1;
@@ -1085,9 +1052,11 @@ undecided:
 		sqlite3_finalize(l[i].st);
 	sqlite3_finalize(terms);
 	free(seen.doc);
-	if (rc != 0)
-		return rc;
-	if (answered)
-		qsort(hits, *nhits, sizeof(*hits), by_rank);
-	return answered;
+	if (rc == 0 && answered) {
+		qsort(top, *nhits, sizeof(*top), by_imp);
+		for (size_t i = 0; i < *nhits; i++)
+			hits[i] = (struct search_hit){ top[i].doc, -top[i].imp };
+	}
+	free(top);
+	return rc != 0 ? rc : answered;
 }
