@@ -874,9 +874,12 @@ static int score_row(const unsigned char *p, size_t n,
 	double freq[SEARCH_MAX_WORDS] = { 0 }, score = 0, d;
 	int found[SEARCH_MAX_WORDS] = { 0 }, whole = 1;
 	uint64_t len = 0, id, count;
-	size_t at = search_get_uvarint(p, n, &len), k;
+	size_t at = search_get_uvarint(p, n, &len), k, left = 0;
 
-	while (at && at < n) {
+	/* with no word to leave out, the scan ends when all are found */
+	for (size_t i = 0; i < nw && left != SIZE_MAX; i++)
+		left = w[i].negated ? SIZE_MAX : left + 1;
+	while (at && at < n && left) {
 		if (!(k = search_get_uvarint(p + at, n - at, &id)))
 			break;
 		at += k;
@@ -885,6 +888,8 @@ static int score_row(const unsigned char *p, size_t n,
 		at += k;
 		for (size_t i = 0; i < nw; i++)
 			if ((uint64_t)w[i].id == id) {
+				if (!found[i])
+					left--;
 				found[i] = 1 + (int)(count & 1);
 				freq[i] = (double)(count >> 1) / 2.0;
 			}

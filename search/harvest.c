@@ -313,7 +313,7 @@ int search_harvested(json_t **out, search_index *ix, const char *query,
 	}
 	if (asprintf(&sql,
 		     "SELECT d.id, d.citation, d.title, d.kind, d.year, t.rank,"
-		     " snippet(hpub, -1, ?1, ?2, '…', 14), d.committee, d.url,"
+		     " mores_snippet(hpub, ?1, ?2, '…', 14), d.committee, d.url,"
 		     " d.key"
 		     " FROM hpub t JOIN hdoc d ON d.rowid = t.rowid"
 		     " WHERE hpub MATCH ?3%s%s%s ORDER BY t.rank LIMIT ?%d",

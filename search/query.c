@@ -526,7 +526,7 @@ static int query_lists(search_index *ix, const char *table, const char *fts,
 	if (rc == 1 &&
 	    asprintf(&sql,
 		     "SELECT d.id, d.title, d.kind, d.status, d.year,"
-		     " snippet(%s, -1, ?1, ?2, '…', 14) FROM %s"
+		     " mores_snippet(%s, ?1, ?2, '…', 14) FROM %s"
 		     " CROSS JOIN doc d ON d.rowid = %s.rowid"
 		     " WHERE %s MATCH ?3 AND %s.rowid = ?4",
 		     table, table, table, table, table) >= 0 &&
@@ -602,7 +602,7 @@ int search_query(json_t **out, search_index *ix, const char *query,
 	filters(filter, sizeof(filter), o);
 	if (asprintf(&sql,
 		     "SELECT d.id, d.title, d.kind, d.status, d.year, best.r,"
-		     " snippet(%s, -1, ?1, ?2, '…', 14)"
+		     " mores_snippet(%s, ?1, ?2, '…', 14)"
 		     " FROM (SELECT t.rowid AS id,"
 		     " %s * CASE WHEN t.rowid IN (SELECT rowid FROM %s"
 		     " WHERE %s MATCH ?4) THEN 1.0 ELSE 0.25 END AS r"

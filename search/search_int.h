@@ -229,6 +229,9 @@ int search_best_rows_drop(struct search_best_rows *w, sqlite3_int64 doc);
 /* Registers mores_rank(), bm25 with the given inverse document
  * frequencies, with db's FTS5. */
 int search_register_rank(sqlite3 *db);
+/* Registers mores_snippet(table, open, close, ellipsis, tokens), the
+ * passage of a result with its hits marked (snippet.c). */
+int search_register_snippet(sqlite3 *db);
 /* bm25's inverse document frequency, as FTS5 computes it. */
 double search_idf(sqlite3_int64 rows, sqlite3_int64 df);
 /* The rows of an FTS5 table and the tokens of all its columns. */

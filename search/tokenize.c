@@ -488,6 +488,7 @@ struct dutch_call {
 	void *ctx;
 	int (*emit)(void *, int, const char *, int, int, int);
 	int document;
+	int places; /* for an auxiliary function: where tokens are, not what */
 };
 
 /* Stems word w[0..n) (n < 256) and, with parts, splits it into its
@@ -590,6 +591,16 @@ static int dutch_token(void *ctx, int tflags, const char *tok, int n,
 		whole_only = !c->document;
 		tok++;
 		n--;
+	}
+	if (c->places) {
+		/* The snippet reads only the positions and byte offsets of
+		 * tokens, so the stem and the parts are not needed; the
+		 * words that make no token still make none. */
+		const char *w = tok;
+
+		if (n <= 0 || trim_apostrophes(&w, (size_t)n) == 0)
+			return SQLITE_OK;
+		return c->emit(c->ctx, tflags, tok, n, start, end);
 	}
 	if (n >= 256) {
 		/* too long to be a word worth splitting or keeping */
@@ -767,7 +778,8 @@ static int dutch_tokenize(Fts5Tokenizer *t, void *ctx, int flags,
 {
 	struct dutch *d = (struct dutch *)t;
 	struct dutch_call c = { d, ctx, emit,
-				(flags & FTS5_TOKENIZE_DOCUMENT) != 0 };
+				(flags & FTS5_TOKENIZE_DOCUMENT) != 0,
+				(flags & FTS5_TOKENIZE_AUX) != 0 };
 
 	if (c.document && ahead) {
 		int rc = play(ahead, text, n < 0 ? (int)strlen(text) : n, ctx,
@@ -909,5 +921,7 @@ int search_register_dutch(sqlite3 *db)
 	if (!api)
 		return SQLITE_ERROR;
 	rc = api->xCreateTokenizer(api, "dutch", api, &t, NULL);
-	return rc == SQLITE_OK ? search_register_rank(db) : rc;
+	if (rc == SQLITE_OK)
+		rc = search_register_rank(db);
+	return rc == SQLITE_OK ? search_register_snippet(db) : rc;
 }

@@ -112,19 +112,22 @@ static const struct {
 	{ "2021-001", "2021-002", 0 },
 };
 
-static sqlite3 *dutch_table(void)
+/* An in-memory database with the Dutch tokenizer and the table of
+ * create. */
+static sqlite3 *table_of(const char *create)
 {
 	sqlite3 *db;
 
 	search_library_init();
 	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
 	ck_assert_int_eq(search_register_dutch(db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db,
-				      "CREATE VIRTUAL TABLE t USING "
-				      "fts5(x, tokenize='dutch')",
-				      0, 0, 0),
-			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, create, 0, 0, 0), SQLITE_OK);
 	return db;
+}
+
+static sqlite3 *dutch_table(void)
+{
+	return table_of("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='dutch')");
 }
 
 static void check_pairs(sqlite3 *db)
@@ -194,6 +197,200 @@ START_TEST(stems_and_parts)
 	ck_assert_int_eq(search_compound_parts("verantwoording", 14, p, 8), 0);
 	ck_assert_int_eq(search_compound_parts("camera", 6, p, 8), 0);
 	search_stemmer_free(s);
+}
+END_TEST
+
+/* ---- snippets ----------------------------------------------------------- */
+
+/* A table with the index's first columns and the snippet of row 1 for a
+ * query, as `mores search` asks for it. */
+static sqlite3 *snippet_table(void)
+{
+	return table_of("CREATE VIRTUAL TABLE s USING fts5(title, summary,"
+			" question, vals, topics, body, tokenize='dutch')");
+}
+
+/* Puts a row in s; rowid 1 takes the place of all rows before. */
+static void snippet_row(sqlite3 *db, sqlite3_int64 rowid, const char *title,
+			const char *summary, const char *topics,
+			const char *body)
+{
+	sqlite3_stmt *st;
+
+	if (rowid == 1)
+		ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM s", 0, 0, 0),
+				 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+					    "INSERT INTO s(rowid, title, summary,"
+					    " question, vals, topics, body)"
+					    " VALUES (?, ?, ?, '', '', ?, ?)",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(st, 1, rowid);
+	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, topics, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, body, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+/* The snippet of the row with rowid for an FTS5 query; the caller frees
+ * it. */
+static char *snippet_of(sqlite3 *db, sqlite3_int64 rowid, const char *query)
+{
+	sqlite3_stmt *st;
+	char *out;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+					    "SELECT mores_snippet(s, '«', '»',"
+					    " '…', 14) FROM s WHERE s MATCH ?"
+					    " AND rowid = ?",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, rowid);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	out = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+static void snippet_is(sqlite3 *db, const char *query, const char *want)
+{
+	char *got = snippet_of(db, 1, query);
+
+	ck_assert_msg(!strcmp(got, want), "%s: got \"%s\", want \"%s\"", query,
+		      got, want);
+	free(got);
+}
+
+/* Where the snippet of a result is cut and what it marks. */
+START_TEST(snippets_cut_and_mark)
+{
+	sqlite3 *db = snippet_table();
+
+	/* the sentence of the hit, in the text rather than the title or
+	 * the list of topics */
+	snippet_row(db, 1, "Sensoren in de wijk", "Over de haven.", "sensoren",
+		    "Een twee drie vier vijf zes zeven acht negen tien elf "
+		    "twaalf dertien veertien vijftien. De gemeente plaatst "
+		    "sensoren bij de haven en meet daar de drukte van elke "
+		    "dag met zorg. Daarna volgt nog meer.");
+	snippet_is(db, "sensoren",
+		   "…De gemeente plaatst «sensoren» bij de haven en meet daar "
+		   "de drukte van elke…");
+	/* a text that holds it near its start is shown from there */
+	snippet_is(db, "haven", "Over de «haven».");
+	/* a phrase is one mark, a compound is marked whole, and a window
+	 * that reaches the end of its text keeps its last stop */
+	snippet_row(db, 1, "Beelden", "", "",
+		    "Veel tekst gaat vooraf aan dit stuk want het moet lang "
+		    "genoeg zijn voor een venster. Tot slot kijkt de commissie "
+		    "naar satellietbeelden van de openbare ruimte.");
+	snippet_is(db, "\"openbare ruimte\" satelliet",
+		   "…Tot slot kijkt de commissie naar «satellietbeelden» van "
+		   "de «openbare ruimte».");
+	/* the window with the most of the query's words wins */
+	snippet_row(db, 1, "Drones", "", "",
+		    "Drones vliegen. Een twee drie vier vijf zes zeven acht "
+		    "negen tien elf twaalf dertien veertien vijftien zestien. "
+		    "Privacy en drones gaan hier samen op.");
+	snippet_is(db, "drones privacy",
+		   "…«Privacy» en «drones» gaan hier samen op.");
+	/* only the title holds it */
+	snippet_row(db, 1, "Over drones", "Geen woord.", "", "Ook hier niet.");
+	snippet_is(db, "drones", "Over «drones»");
+	sqlite3_close(db);
+}
+END_TEST
+
+/* On generated rows, every word a snippet marks is one the query finds
+ * and every word it leaves unmarked is not: the positions the snippet
+ * reads from the text are those the index holds. */
+START_TEST(snippets_mark_what_matches)
+{
+	static const char *const vocab[] = {
+		"de", "het", "gemeente", "camera's", "camera", "zo'n", "'",
+		"sensoren", "sensor", "drones", "drone", "privacy",
+		"satellietbeelden", "openbare", "ruimte", "toezicht",
+		"cameratoezicht", "inwoners", "beleid", "algoritmeregister",
+		"register", "en", "van", "’s", "financiële",
+	};
+	static const char *const queries[] = {
+		"camera", "sensoren", "drone", "satelliet", "register",
+		"privacy", "toezicht", "financiele",
+	};
+	enum { ROWS = 120, VOCAB = sizeof(vocab) / sizeof(*vocab) };
+	sqlite3 *db = snippet_table(), *words = dutch_table();
+	unsigned seed = 7;
+	char cols[4][2400];
+	int marks = 0;
+
+	for (int r = 1; r <= ROWS; r++) {
+		for (int c = 0; c < 4; c++) {
+			int n = c == 3 ? 20 + r % 200 : 3 + r % 7;
+			char *p = cols[c];
+
+			for (int i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				p += sprintf(p, "%s%s", i ? " " : "",
+					     vocab[(seed >> 16) % VOCAB]);
+				if ((seed >> 8) % 9 == 0)
+					p += sprintf(p, ".");
+			}
+		}
+		snippet_row(db, r, cols[0], cols[1], cols[2], cols[3]);
+	}
+	for (size_t q = 0; q < sizeof(queries) / sizeof(*queries); q++) {
+		sqlite3_stmt *hits;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(db,
+						    "SELECT rowid FROM s WHERE s"
+						    " MATCH ?",
+						    -1, &hits, NULL),
+				 SQLITE_OK);
+		sqlite3_bind_text(hits, 1, queries[q], -1, SQLITE_STATIC);
+		while (sqlite3_step(hits) == SQLITE_ROW) {
+			char *snip = snippet_of(db, sqlite3_column_int64(hits, 0),
+						queries[q]);
+			char *save = NULL;
+
+			for (char *w = strtok_r(snip, " ", &save); w;
+			     w = strtok_r(NULL, " ", &save)) {
+				size_t n = strlen(w);
+				int marked;
+
+				if (!strncmp(w, "…", 3))
+					memmove(w, w + 3, (n -= 3) + 1);
+				marked = !strncmp(w, "«", 2);
+				if (marked)
+					memmove(w, w + 2, (n -= 2) + 1);
+				if (n >= 3 && !strcmp(w + n - 3, "…"))
+					w[n -= 3] = '\0';
+				if (n && w[n - 1] == '.')
+					w[--n] = '\0';
+				if (n >= 2 && !strcmp(w + n - 2, "»")) {
+					ck_assert(marked);
+					w[n -= 2] = '\0';
+				}
+				if (n && w[n - 1] == '.')
+					w[--n] = '\0';
+				if (!n)
+					continue;
+				ck_assert_msg(meets(words, w, queries[q]) ==
+						      marked,
+					      "'%s' %smarked for '%s'", w,
+					      marked ? "" : "not ", queries[q]);
+				marks += marked;
+			}
+			free(snip);
+		}
+		sqlite3_finalize(hits);
+	}
+	ck_assert_int_gt(marks, 100);
+	sqlite3_close(words);
+	sqlite3_close(db);
 }
 END_TEST
 
@@ -514,9 +711,9 @@ START_TEST(results_and_facets)
 	ck_assert(json_real_value(json_object_get(first, "score")) >
 		  json_real_value(json_object_get(json_array_get(r, 1),
 						  "score")));
-	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
-					     first, "snippet")),
-				     "«camera's»"));
+	ck_assert_ptr_nonnull(strcasestr(json_string_value(json_object_get(
+						 first, "snippet")),
+					 "«camera's»"));
 	json_decref(r);
 	r = run("tellen OR register", &o);
 	ck_assert_int_eq(json_array_size(r), 2);
@@ -1250,6 +1447,8 @@ Suite *search_suite(void)
 	tcase_add_test(t, dutch_word_forms);
 	tcase_add_test(t, remembered_words);
 	tcase_add_test(t, stems_and_parts);
+	tcase_add_test(t, snippets_cut_and_mark);
+	tcase_add_test(t, snippets_mark_what_matches);
 	tcase_add_test(t, query_language);
 	suite_add_tcase(s, t);
 	t = tcase_create("index");
