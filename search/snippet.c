@@ -14,10 +14,9 @@
  * its column also one from the column's start; its score is 1000 for each
  * distinct phrase in it and 1 for each further hit, more in running text
  * (IN_TEXT, FROM_START), and the best, first column first and earliest
- * first on a tie, wins. The window is centred
- * on its hits, or starts where their sentence starts when that keeps as
- * many distinct phrases in it, so that a snippet reads from the start of
- * a sentence where it can.
+ * first on a tie, wins. The window is centred on its hits, or starts
+ * where their sentence starts when that keeps as many distinct phrases in
+ * it, so that a snippet reads from the start of a sentence where it can.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -138,42 +137,16 @@ static void put(sqlite3_str *s, const char *text, int from, int to)
 		sqlite3_str_append(s, text + from, to - from);
 }
 
-static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
-		       sqlite3_context *ctx, int nval, sqlite3_value **val)
+/* The hits of the row, in column and position order; *out is NULL when
+ * there are none. */
+static int load_hits(const Fts5ExtensionApi *api, Fts5Context *fts,
+		     struct hit **out, int *count)
 {
-	const char *open, *close, *ellipsis, *text = NULL;
 	struct hit *h = NULL;
-	struct win best = { 0, -1, -1, 0, 0, -1 };
-	struct cut c = { 0 };
-	sqlite3_str *s;
-	int *seen = NULL, stamp = 0, n = 0, nphrase, tokens, len = 0;
-	int size = 0, start, end, rc;
+	int n = 0, rc = api->xInstCount(fts, &n);
 
-	if (nval != 4) {
-		sqlite3_result_error(ctx, "mores_snippet() takes 4 arguments",
-				     -1);
-		return;
-	}
-	open = (const char *)sqlite3_value_text(val[0]);
-	close = (const char *)sqlite3_value_text(val[1]);
-	ellipsis = (const char *)sqlite3_value_text(val[2]);
-	tokens = sqlite3_value_int(val[3]);
-	if (!open)
-		open = "";
-	if (!close)
-		close = "";
-	if (!ellipsis)
-		ellipsis = "";
-	if (tokens < 1)
-		tokens = 1;
-	if (tokens > 64)
-		tokens = 64;
-	nphrase = api->xPhraseCount(fts);
-	rc = api->xInstCount(fts, &n);
 	if (rc == SQLITE_OK && n > 0 &&
-	    (!(h = sqlite3_malloc64((sqlite3_uint64)n * sizeof(*h))) ||
-	     !(seen = sqlite3_malloc64((sqlite3_uint64)(nphrase + 1) *
-				       sizeof(*seen)))))
+	    !(h = sqlite3_malloc64((sqlite3_uint64)n * sizeof(*h))))
 		rc = SQLITE_NOMEM;
 	for (int i = 0; rc == SQLITE_OK && i < n; i++) {
 		rc = api->xInst(fts, i, &h[i].phrase, &h[i].col, &h[i].off);
@@ -183,131 +156,190 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 			h[i].end = h[i].off + (words > 0 ? words - 1 : 0);
 		}
 	}
-	if (rc == SQLITE_OK && n > 0) {
-		memset(seen, 0, (size_t)(nphrase + 1) * sizeof(*seen));
+	if (rc != SQLITE_OK) {
+		sqlite3_free(h);
+		return rc;
+	}
+	if (n > 0)
 		qsort(h, (size_t)n, sizeof(*h), by_place);
-		for (int i = 0; i < n; i++) {
-			struct win w = score_from(h, n, i, h[i].off, tokens,
-						  seen, &stamp);
+	*out = h;
+	*count = n;
+	return SQLITE_OK;
+}
 
-			if (!running_text(h[i].col)) {
-				if (w.score > best.score)
-					best = w;
-				continue;
-			}
-			w.score += IN_TEXT;
+/* The best window of the hits h[0..n) (see the top of the file); with
+ * no hit, the title from its start. */
+static struct win choose(const struct hit *h, int n, int tokens, int *seen,
+			 int *stamp)
+{
+	struct win best = { 0, -1, -1, 0, 0, -1 };
+
+	for (int i = 0; i < n; i++) {
+		struct win w = score_from(h, n, i, h[i].off, tokens, seen,
+					  stamp);
+
+		if (!running_text(h[i].col)) {
 			if (w.score > best.score)
 				best = w;
-			if (i > 0 && h[i - 1].col == h[i].col)
-				continue;
-			w = score_from(h, n, i, 0, tokens, seen, &stamp);
-			w.score += IN_TEXT + FROM_START;
-			w.at = 0;
-			if (w.first >= 0 && w.score > best.score)
-				best = w;
+			continue;
 		}
+		w.score += IN_TEXT;
+		if (w.score > best.score)
+			best = w;
+		if (i > 0 && h[i - 1].col == h[i].col)
+			continue;
+		w = score_from(h, n, i, 0, tokens, seen, stamp);
+		w.score += IN_TEXT + FROM_START;
+		w.at = 0;
+		if (w.first >= 0 && w.score > best.score)
+			best = w;
 	}
 	if (best.first < 0)
-		best = (struct win){ 0, 0, 0, 0, 0, 0 }; /* no hit: the title */
-	if (rc == SQLITE_OK)
-		rc = api->xColumnText(fts, best.col, &text, &len);
-	if (rc == SQLITE_OK && !text)
-		text = "";
+		best = (struct win){ 0, 0, 0, 0, 0, 0 };
+	return best;
+}
 
-	/* tokenize up to the window's furthest possible end */
-	c.text = text;
-	c.first = best.first;
-	c.base = best.first > tokens ? best.first - tokens : 0;
-	c.top = best.first + tokens - 1;
-	c.sentence = -1;
+/* Where window best starts, now that the tokens up to its furthest end
+ * are known: centred on its hits, or at their sentence when that keeps
+ * them. */
+static int place(const struct win *best, const struct cut *c,
+		 const struct hit *h, int n, int tokens, int size, int *seen,
+		 int *stamp)
+{
+	int start = best->first - (tokens - (best->last + 1 - best->first)) / 2;
+
+	if (start > best->first)
+		start = best->first;
+	if (size != INT_MAX && start + tokens > size)
+		start = size - tokens; /* a centred window fills up to the end */
+	if (best->at >= 0) {
+		start = best->at;
+	} else if (c->sentence >= 0 && c->sentence + tokens > best->first) {
+		int i = 0;
+
+		while (i < n &&
+		       (h[i].col != best->col || h[i].off < c->sentence))
+			i++;
+		if (i < n && score_from(h, n, i, c->sentence, tokens, seen,
+					stamp)
+					     .distinct >= best->distinct)
+			start = c->sentence;
+	}
+	return start < c->base ? c->base : start;
+}
+
+/* Writes positions start..end of column col's text with its hits marked,
+ * cut with the ellipsis where the text goes on. */
+static void write_window(sqlite3_str *s, const struct cut *c, int len,
+			 int size, int start, int end, const struct hit *h,
+			 int n, int col, const char *const mark[3])
+{
+	const char *text = c->text;
+	int from = start > 0 ? c->at[start - c->base][0] : 0;
+
+	if (start > 0)
+		sqlite3_str_appendall(s, mark[2]);
+	for (int i = 0; i < n; i++) {
+		int a, b;
+
+		if (h[i].col != col || h[i].end < start || h[i].off > end)
+			continue;
+		a = h[i].off < start ? start : h[i].off;
+		b = h[i].end > end ? end : h[i].end;
+		/* overlapping hits make one mark */
+		while (i + 1 < n && h[i + 1].col == col && h[i + 1].off <= b &&
+		       h[i + 1].off <= end) {
+			i++;
+			if (h[i].end > b)
+				b = h[i].end > end ? end : h[i].end;
+		}
+		put(s, text, from, c->at[a - c->base][0]);
+		sqlite3_str_appendall(s, mark[0]);
+		put(s, text, c->at[a - c->base][0], c->at[b - c->base][1]);
+		sqlite3_str_appendall(s, mark[1]);
+		from = c->at[b - c->base][1];
+	}
+	put(s, text, from, c->at[end - c->base][1]);
+	if (size != INT_MAX && end >= size - 1)
+		put(s, text, c->at[end - c->base][1], len);
+	else
+		sqlite3_str_appendall(s, mark[2]);
+}
+
+static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+		       sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+	const char *mark[3]; /* open, close, ellipsis */
+	struct hit *h = NULL;
+	struct win best;
+	struct cut c = { 0 };
+	sqlite3_str *s;
+	char *out;
+	int *seen = NULL, stamp = 0, n = 0, tokens, len = 0, size, start, end;
+	int nphrase = api->xPhraseCount(fts), rc;
+
+	if (nval != 4) {
+		sqlite3_result_error(ctx, "mores_snippet() takes 4 arguments",
+				     -1);
+		return;
+	}
+	for (int i = 0; i < 3; i++) {
+		mark[i] = (const char *)sqlite3_value_text(val[i]);
+		if (!mark[i])
+			mark[i] = "";
+	}
+	tokens = sqlite3_value_int(val[3]);
+	tokens = tokens < 1 ? 1 : tokens > 64 ? 64 : tokens;
+	rc = load_hits(api, fts, &h, &n);
 	if (rc == SQLITE_OK &&
-	    !(c.at = sqlite3_malloc64((sqlite3_uint64)(c.top - c.base + 1) *
-				      sizeof(*c.at))))
+	    !(seen = sqlite3_malloc64((sqlite3_uint64)(nphrase + 1) *
+				      sizeof(*seen))))
 		rc = SQLITE_NOMEM;
 	if (rc == SQLITE_OK) {
-		rc = api->xTokenize(fts, text, len, &c, cut_token);
+		memset(seen, 0, (size_t)(nphrase + 1) * sizeof(*seen));
+		best = choose(h, n, tokens, seen, &stamp);
+		rc = api->xColumnText(fts, best.col, &c.text, &len);
+	}
+	if (rc == SQLITE_OK && !c.text)
+		c.text = "";
+
+	/* tokenize up to the window's furthest possible end */
+	if (rc == SQLITE_OK) {
+		c.first = best.first;
+		c.base = best.first > tokens ? best.first - tokens : 0;
+		c.top = best.first + tokens - 1;
+		c.sentence = -1;
+		c.at = sqlite3_malloc64((sqlite3_uint64)(c.top - c.base + 1) *
+					sizeof(*c.at));
+		rc = c.at ? api->xTokenize(fts, c.text, len, &c, cut_token)
+			  : SQLITE_NOMEM;
 		if (rc == SQLITE_DONE)
 			rc = SQLITE_OK;
 	}
-	if (rc != SQLITE_OK) {
-		sqlite3_free(h);
-		sqlite3_free(seen);
-		sqlite3_free(c.at);
-		sqlite3_result_error_code(ctx, rc);
-		return;
-	}
-	/* the column's size in tokens, when its end was reached */
-	size = c.pos <= c.top + 1 ? c.pos : INT_MAX;
-
-	/* where the window starts: centred on its hits, or at their
-	 * sentence when that keeps them */
-	start = best.first - (tokens - (best.last + 1 - best.first)) / 2;
-	if (start > best.first)
-		start = best.first;
-	if (size != INT_MAX && start + tokens > size)
-		start = size - tokens; /* a centred window fills up to the end */
-	if (best.at >= 0) {
-		start = best.at;
-	} else if (c.sentence >= 0 && c.sentence + tokens > best.first) {
-		int i = 0;
-
-		while (i < n && (h[i].col != best.col || h[i].off < c.sentence))
-			i++;
-		if (i < n && score_from(h, n, i, c.sentence, tokens, seen,
-					&stamp)
-					     .distinct >= best.distinct)
-			start = c.sentence;
-	}
-	if (start < c.base)
-		start = c.base;
-	end = start + tokens - 1;
-	if (end > c.top)
-		end = c.top;
-	if (end >= c.pos)
-		end = c.pos - 1;
-
-	s = sqlite3_str_new(NULL);
-	if (end >= start) {
-		int from = start > 0 ? c.at[start - c.base][0] : 0;
-
-		if (start > 0)
-			sqlite3_str_appendall(s, ellipsis);
-		for (int i = 0; i < n; i++) {
-			int a, b;
-
-			if (h[i].col != best.col || h[i].end < start ||
-			    h[i].off > end)
-				continue;
-			a = h[i].off < start ? start : h[i].off;
-			b = h[i].end > end ? end : h[i].end;
-			/* overlapping hits make one mark */
-			while (i + 1 < n && h[i + 1].col == best.col &&
-			       h[i + 1].off <= b && h[i + 1].off <= end) {
-				i++;
-				if (h[i].end > b)
-					b = h[i].end > end ? end : h[i].end;
-			}
-			put(s, text, from, c.at[a - c.base][0]);
-			sqlite3_str_appendall(s, open);
-			put(s, text, c.at[a - c.base][0], c.at[b - c.base][1]);
-			sqlite3_str_appendall(s, close);
-			from = c.at[b - c.base][1];
-		}
-		put(s, text, from, c.at[end - c.base][1]);
-		if (size != INT_MAX && end >= size - 1)
-			put(s, text, c.at[end - c.base][1], len);
+	if (rc == SQLITE_OK) {
+		/* the column's size in tokens, when its end was reached */
+		size = c.pos <= c.top + 1 ? c.pos : INT_MAX;
+		start = place(&best, &c, h, n, tokens, size, seen, &stamp);
+		end = start + tokens - 1;
+		if (end > c.top)
+			end = c.top;
+		if (end >= c.pos)
+			end = c.pos - 1;
+		s = sqlite3_str_new(NULL);
+		if (end >= start)
+			write_window(s, &c, len, size, start, end, h, n,
+				     best.col, mark);
+		rc = sqlite3_str_errcode(s);
+		out = sqlite3_str_finish(s);
+		if (rc == SQLITE_OK && out)
+			sqlite3_result_text(ctx, out, -1, sqlite3_free);
+		else if (rc == SQLITE_OK)
+			sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
 		else
-			sqlite3_str_appendall(s, ellipsis);
+			sqlite3_free(out);
 	}
-	rc = sqlite3_str_errcode(s);
-	if (rc == SQLITE_OK)
-		sqlite3_result_text(ctx,
-				    sqlite3_str_value(s) ? sqlite3_str_value(s)
-							 : "",
-				    -1, SQLITE_TRANSIENT);
-	else
+	if (rc != SQLITE_OK)
 		sqlite3_result_error_code(ctx, rc);
-	sqlite3_free(sqlite3_str_finish(s));
 	sqlite3_free(h);
 	sqlite3_free(seen);
 	sqlite3_free(c.at);
