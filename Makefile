@@ -27,7 +27,7 @@ LDLIBS += -Wl,-Bstatic -lgit2 -lmbedtls -lmbedx509 -lmbedcrypto \
 	-l:libgssapi_krb5.so.2 -Wl,--wrap=mbedtls_x509_crt_parse_file
 else
 LDLIBS += $(shell pkg-config --libs libgit2 yaml-0.1 jansson sqlite3 \
-	libcmark-gfm zlib) -lcmark-gfm-extensions -lstemmer
+	libcmark-gfm zlib libcrypto) -lcmark-gfm-extensions -lstemmer
 endif
 LDLIBS += -lm -lpthread -ldl
 CHECK_LIBS = $(shell pkg-config --libs check)

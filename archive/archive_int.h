@@ -57,4 +57,29 @@ int archive_vocab_parse(archive_vocab **out, const char *file,
 /* Parses mores.yml text: a map holding at least the citation code. */
 int archive_settings_parse(archive_node **out, const char *text, size_t len);
 
+/* gitindex.c: the index file edited in place for the paths of a write.
+ * Each function returns 0, -1 when it failed (errno may say why), or
+ * GITINDEX_UNHANDLED, before it changed anything, for an index, path or
+ * setting that libgit2 must handle. */
+#define GITINDEX_UNHANDLED 1
+
+enum { ARCHIVE_STAGED_NONE, ARCHIVE_STAGED_BLOB, ARCHIVE_STAGED_OTHER };
+
+/* What the index holds for a path: nothing, a blob (at stage 0, without
+ * flags), or something else (a conflict, an entry added with intent). */
+typedef struct {
+	int state;
+	git_oid id;
+} archive_staged;
+
+/* Fills out[i] for each of paths[0..n). */
+int archive_gitindex_staged(struct archive *a, const char *const *paths,
+			    size_t n, archive_staged *out);
+
+/* Writes the updated files from their blobs into the working tree (or
+ * removes them) and brings their index entries up to them, under git's
+ * index lock. */
+int archive_gitindex_checkout(struct archive *a,
+			      const git_tree_update *updates, size_t n);
+
 #endif

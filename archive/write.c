@@ -182,50 +182,85 @@ static int lock_take(int *fd_out, struct archive *a)
 	return 0;
 }
 
+/* Refuses one path: staged (what the index holds for it, or NULL) or its
+ * working tree file differs from what the base commit holds. */
+static int dirty_path(archive_txn *t, const char *path,
+		      const archive_staged *staged)
+{
+	struct archive *a = t->archive;
+	git_tree_entry *entry = NULL;
+	const git_oid *committed = NULL;
+	char full[4096];
+	git_oid on_disk;
+	int rc = 0;
+
+	if (git_tree_entry_bypath(&entry, t->base.tree, path) == 0)
+		committed = git_tree_entry_id(entry);
+	snprintf(full, sizeof(full), "%s/%s", a->path, path);
+	if (staged->state == ARCHIVE_STAGED_OTHER ||
+	    (staged->state == ARCHIVE_STAGED_BLOB &&
+	     (!committed || !git_oid_equal(&staged->id, committed))))
+		rc = archive_error_set(ARCHIVE_EDIRTY,
+				       "%s: has staged changes that are not "
+				       "committed; commit or unstage them "
+				       "first",
+				       path);
+	else if (access(full, F_OK) == 0 &&
+		 (git_repository_hashfile(&on_disk, a->repo, full,
+					  GIT_OBJECT_BLOB, path) != 0 ||
+		  !committed || !git_oid_equal(&on_disk, committed)))
+		rc = archive_error_set(ARCHIVE_EDIRTY,
+				       "%s: has uncommitted changes in the "
+				       "working tree; commit or discard them "
+				       "first",
+				       path);
+	git_tree_entry_free(entry);
+	return rc;
+}
+
+/* What libgit2's reading of the index holds for the paths. */
+static int staged_by_libgit2(archive_txn *t, archive_staged *out)
+{
+	git_index *index = NULL;
+
+	if (git_repository_index(&index, t->archive->repo) != 0)
+		return archive_git_fail(ARCHIVE_ERROR, "index");
+	git_index_read(index, 0);
+	for (size_t i = 0; i < t->count; i++) {
+		const git_index_entry *e =
+			git_index_get_bypath(index, t->updates[i].path, 0);
+
+		out[i].state = e ? ARCHIVE_STAGED_BLOB : ARCHIVE_STAGED_NONE;
+		if (e)
+			git_oid_cpy(&out[i].id, &e->id);
+	}
+	git_index_free(index);
+	return 0;
+}
+
 /* Refuses when a file about to change has edits in the working tree or the
  * index that the base commit does not hold. */
 static int dirty_check(archive_txn *t)
 {
 	struct archive *a = t->archive;
-	git_index *index = NULL;
+	archive_staged *staged;
+	const char **paths;
 	int rc = 0;
 
 	if (git_repository_is_bare(a->repo))
 		return 0;
-	if (git_repository_index(&index, a->repo) != 0)
-		return archive_git_fail(ARCHIVE_ERROR, "index");
-	git_index_read(index, 0);
-	for (size_t i = 0; i < t->count && rc == 0; i++) {
-		const char *path = t->updates[i].path;
-		git_tree_entry *entry = NULL;
-		const git_oid *committed = NULL;
-		const git_index_entry *staged;
-		char full[4096];
-		git_oid on_disk;
-
-		if (git_tree_entry_bypath(&entry, t->base.tree, path) == 0)
-			committed = git_tree_entry_id(entry);
-		snprintf(full, sizeof(full), "%s/%s", a->path, path);
-		staged = git_index_get_bypath(index, path, 0);
-		if (staged && (!committed || !git_oid_equal(&staged->id,
-							    committed)))
-			rc = archive_error_set(ARCHIVE_EDIRTY,
-					       "%s: has staged changes that are "
-					       "not committed; commit or unstage "
-					       "them first",
-					       path);
-		else if (access(full, F_OK) == 0 &&
-			 (git_repository_hashfile(&on_disk, a->repo, full,
-						  GIT_OBJECT_BLOB, path) != 0 ||
-			  !committed || !git_oid_equal(&on_disk, committed)))
-			rc = archive_error_set(ARCHIVE_EDIRTY,
-					       "%s: has uncommitted changes in "
-					       "the working tree; commit or "
-					       "discard them first",
-					       path);
-		git_tree_entry_free(entry);
-	}
-	git_index_free(index);
+	staged = calloc(t->count, sizeof(*staged));
+	paths = calloc(t->count, sizeof(*paths));
+	if (!staged || !paths)
+		rc = archive_error_set(ARCHIVE_ERROR, "out of memory");
+	for (size_t i = 0; rc == 0 && i < t->count; i++)
+		paths[i] = t->updates[i].path;
+	if (rc == 0 && archive_gitindex_staged(a, paths, t->count, staged) != 0)
+		rc = staged_by_libgit2(t, staged);
+	for (size_t i = 0; rc == 0 && i < t->count; i++)
+		rc = dirty_path(t, t->updates[i].path, &staged[i]);
+	free(paths);
+	free(staged);
 	return rc;
 }
 
@@ -259,12 +294,16 @@ static int checkout_paths(struct archive *a, char **paths, size_t count,
 }
 
 /* Brings the changed files of the working tree and the index up to the new
- * commit. */
+ * commit: by editing the index in place (gitindex.c), or else by libgit2's
+ * checkout. */
 static int checkout_changes(archive_txn *t, const git_oid *commit_oid)
 {
-	char **paths = calloc(t->count ? t->count : 1, sizeof(*paths));
+	char **paths;
 	int rc;
 
+	if (archive_gitindex_checkout(t->archive, t->updates, t->count) == 0)
+		return 0;
+	paths = calloc(t->count ? t->count : 1, sizeof(*paths));
 	if (!paths)
 		return -1;
 	for (size_t i = 0; i < t->count; i++)

@@ -5,7 +5,7 @@ set -eu
 
 packages="build-essential pkg-config git
 libgit2-dev libyaml-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
-libsqlite3-dev libstemmer-dev libjansson-dev libcurl4-openssl-dev
+libsqlite3-dev libstemmer-dev libjansson-dev libcurl4-openssl-dev libssl-dev
 libmicrohttpd-dev zlib1g-dev check valgrind wdutch
 python3 libxml2-utils curl nodejs chromium
 clang libclang-rt-14-dev python3-aiosmtpd openssl"
