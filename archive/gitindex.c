@@ -37,15 +37,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HASH_LEN 20
 #define HEADER_LEN 12
 #define ENTRY_FIXED 62 /* stat data, id and flags, before the path */
 
+#define FLAG_VALID 0x8000
 #define FLAG_EXTENDED 0x4000
 #define FLAG_STAGE 0x3000
 #define FLAG_NAMEMASK 0x0fff
@@ -364,6 +367,7 @@ static int has_prefix(const struct ent *e, const struct probe *p)
 struct found {
 	size_t cut_from, cut_to; /* its entries, all stages; empty if none */
 	int stage0, other;       /* a stage-0 entry; any other entry */
+	int assumed;             /* flagged assume-unchanged */
 	git_oid id;              /* the stage-0 entry's blob */
 };
 
@@ -373,6 +377,19 @@ struct found {
 static int racy(const struct ix *ix, const unsigned char *entry)
 {
 	return (time_t)get32(entry + 8) >= ix->mtime.tv_sec;
+}
+
+/* Whether entry e may follow prev, as git requires of an index: by path,
+ * then by stage. */
+static int in_order(const struct ent *prev, const struct ent *e)
+{
+	int c;
+
+	if (!prev->name)
+		return 1;
+	c = ent_cmp(prev, e->name, e->namelen);
+	return c < 0 || (c == 0 && (prev->flags & FLAG_STAGE) <
+					   (e->flags & FLAG_STAGE));
 }
 
 /* The least of the keys that the lists' next probes hold: an entry below
@@ -389,7 +406,9 @@ static const struct probe *lowest(const struct probe *const *next, int n)
 
 /* Walks the entries once against the probes, filling found[] (by the
  * caller's index) and finding where the entries end. Returns
- * GITINDEX_UNHANDLED for entries or extensions this does not know, when
+ * GITINDEX_UNHANDLED for entries or extensions this does not know or out
+ * of git's order (the old file's checksum is not verified: git does not
+ * either, when it reads an index to change it), when
  * an attribute file could apply to a path, and when an entry is a
  * directory above a path or lies under one (a file and a directory
  * meet). With `racy`, it lists the racily clean entries. */
@@ -400,6 +419,7 @@ static int ix_walk(struct ix *ix, const struct probes *pr,
 	const struct probe *at = pr->attrs;
 	size_t off = HEADER_LEN, ip = 0, id = 0, iu = 0, ia = 0, n = pr->n;
 	const struct probe *next[4], *low;
+	struct ent prev = { .name = NULL };
 
 	for (size_t i = 0; i < n; i++)
 		found[i] = (struct found){ 0 };
@@ -412,8 +432,9 @@ static int ix_walk(struct ix *ix, const struct probes *pr,
 		struct ent e;
 		int c = 1;
 
-		if (ent_at(&e, ix, off))
+		if (ent_at(&e, ix, off) || !in_order(&prev, &e))
 			return GITINDEX_UNHANDLED;
+		prev = e;
 		if (list_racy && racy(ix, ix->map + off) &&
 		    get32(ix->map + off + 36) != 0) {
 			if (ix->nracy == ix->capracy) {
@@ -445,6 +466,7 @@ static int ix_walk(struct ix *ix, const struct probes *pr,
 			f->cut_to = off;
 			if ((e.flags & FLAG_STAGE) == 0 && e.xflags == 0) {
 				f->stage0 = 1;
+				f->assumed |= (e.flags & FLAG_VALID) != 0;
 				git_oid_fromraw(&f->id, ix->map + e.off + 40);
 			} else {
 				f->other = 1;
@@ -884,19 +906,20 @@ static void remove_empty_parents(char *full, size_t root_len)
 	}
 }
 
-/* Writes one blob to the working tree and takes the file's stat data. A
- * link in the file's place is not followed. */
+/* Writes one blob to the working tree as a new file, as git does (a file
+ * linked elsewhere keeps its old content; a link in the file's place is
+ * removed, not followed), and takes the file's stat data. */
 static int write_file(const char *full, const git_blob *blob,
 		      git_filemode_t mode, struct stat *st)
 {
 	const unsigned char *data = git_blob_rawcontent(blob);
 	size_t len = (size_t)git_blob_rawsize(blob);
-	int exec = mode == GIT_FILEMODE_BLOB_EXECUTABLE;
-	int fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-				    O_NOFOLLOW,
-		      exec ? 0777 : 0666);
-	int rc = 0;
+	int fd, rc = 0;
 
+	if (unlink(full) != 0 && errno != ENOENT)
+		return -1;
+	fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		  mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0777 : 0666);
 	if (fd < 0)
 		return -1;
 	while (rc == 0 && len > 0) {
@@ -913,14 +936,6 @@ static int write_file(const char *full, const git_blob *blob,
 	}
 	if (rc == 0 && fstat(fd, st) != 0)
 		rc = -1;
-	/* a file that was there keeps its permissions: set the x bits */
-	if (rc == 0 && ((st->st_mode & 0100) != 0) != exec) {
-		mode_t perm = st->st_mode & 07777;
-
-		perm = exec ? perm | ((perm & 0444) >> 2) : perm & ~0111;
-		if (fchmod(fd, perm) != 0 || fstat(fd, st) != 0)
-			rc = -1;
-	}
 	if (close(fd) != 0)
 		rc = -1;
 	return rc;
@@ -1106,12 +1121,15 @@ static int needs_smudge(const struct ix *ix, size_t off, const char *root,
 	ent_at(&e, ix, off);
 	snprintf(full, sizeof(full), "%.*s/%.*s", (int)root_len, root,
 		 (int)e.namelen, e.name);
-	if (lstat(full, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    get32(p + 8) != (uint32_t)st.st_mtim.tv_sec ||
-	    get32(p + 12) != (uint32_t)st.st_mtim.tv_nsec ||
-	    get32(p + 20) != (uint32_t)st.st_ino ||
+	if (lstat(full, &st) != 0)
+		return 0; /* git sees the file gone */
+	if (!S_ISREG(st.st_mode))
+		return 1;
+	/* git compares nanoseconds and inodes only when built or set to:
+	 * the seconds and the size are all it always looks at */
+	if (get32(p + 8) != (uint32_t)st.st_mtim.tv_sec ||
 	    get32(p + 36) != (uint32_t)st.st_size)
-		return 0; /* git sees the change by its stat data */
+		return 0;
 	if (git_odb_hashfile(&now, full, GIT_OBJECT_BLOB) != 0)
 		return 1;
 	return memcmp(now.id, p + 40, HASH_LEN) != 0;
@@ -1153,6 +1171,31 @@ static void remove_later(const char *file)
 		waitpid(child, NULL, 0);
 }
 
+/* Removes the old indexes that writers killed before removing them left
+ * (GITDIR/mores-index-old.PID, set aside a minute ago or longer: the
+ * process removing a newer one may still be at it). */
+static void remove_stale_old(struct archive *a)
+{
+	const char *gitdir = git_repository_path(a->repo);
+	DIR *dir = opendir(gitdir);
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		struct stat st;
+
+		if (strncmp(de->d_name, "mores-index-old.", 16) ||
+		    fstatat(dirfd(dir), de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0 ||
+		    st.st_ctime > now - 60)
+			continue;
+		unlinkat(dirfd(dir), de->d_name, 0);
+	}
+	closedir(dir);
+}
+
 /* Renames the lock file over the index. The old index is first linked
  * under a name of its own, and removed after the rename by a process of
  * its own: freeing the pages of a large file takes longer than writing
@@ -1174,6 +1217,7 @@ static int replace_index(struct job *j, struct ix *ix, const char *index_file)
 	ix_close(ix); /* the last mapping of the old file */
 	if (kept)
 		remove_later(old);
+	remove_stale_old(j->a);
 	return 0;
 }
 
@@ -1217,7 +1261,7 @@ int archive_gitindex_checkout(struct archive *a,
 	    (rc = ix_walk(&ix, &j.pr, j.found, 1)) != 0)
 		goto done;
 	for (size_t i = 0; i < n; i++)
-		if (j.found[i].other)
+		if (j.found[i].other || j.found[i].assumed)
 			rc = GITINDEX_UNHANDLED;
 	if (rc == 0)
 		settle_racy(&j, &ix);
