@@ -90,6 +90,11 @@ char *archive_id_citation(const char *code, const char *id);
  * installed binary, else the folder of the binary (a build tree). */
 const char *archive_datadir(void);
 
+/* Room for need elements of size bytes in the array whose address is
+ * array (a T **), of *cap now: grown by doubling. 0, or ARCHIVE_ERROR
+ * when out of memory, the array then as it was. */
+int archive_grow(void *array, size_t *cap, size_t need, size_t size);
+
 /* Reads a whole file from disk. Caller frees *out (NUL-terminated). */
 int archive_file_slurp(char **out, size_t *len, const char *path);
 

@@ -72,8 +72,8 @@ typedef struct {
 	git_oid id;
 } archive_staged;
 
-/* Fills out[i] for each of paths[0..n). */
-int archive_gitindex_staged(struct archive *a, const char *const *paths,
+/* Fills out[i] for the path of each of updates[0..n). */
+int archive_gitindex_staged(struct archive *a, const git_tree_update *updates,
 			    size_t n, archive_staged *out);
 
 /* Writes the updated files from their blobs into the working tree (or

@@ -125,15 +125,18 @@ static int ent_at(struct ent *e, const struct ix *ix, size_t off)
 	return e->len <= avail ? 0 : GITINDEX_UNHANDLED;
 }
 
-/* Compares an entry's path with a NUL-terminated one, in the index's
- * order. */
+/* Compares two paths in the index's order: by byte, a path before
+ * those it is the start of. */
+static int path_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
 static int ent_cmp(const struct ent *e, const char *path, size_t len)
 {
-	int c = memcmp(e->name, path, e->namelen < len ? e->namelen : len);
-
-	if (c)
-		return c;
-	return e->namelen < len ? -1 : e->namelen > len;
+	return path_cmp(e->name, e->namelen, path, len);
 }
 
 static void ix_close(struct ix *ix)
@@ -145,8 +148,8 @@ static void ix_close(struct ix *ix)
 	ix->racy = NULL;
 }
 
-/* Maps the index file and checks its header and extensions; 0, -1 with
- * errno, or GITINDEX_UNHANDLED. */
+/* Maps the index file and checks its header (ix_walk checks the rest);
+ * 0, -1 with errno, or GITINDEX_UNHANDLED. */
 static int ix_open(struct ix *ix, const char *file)
 {
 	struct stat st;
@@ -224,42 +227,41 @@ struct probe {
 static int probe_cmp(const void *a, const void *b)
 {
 	const struct probe *x = a, *y = b;
-	int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
 
-	return c ? c : (x->len > y->len) - (x->len < y->len);
+	return path_cmp(x->key, x->len, y->key, y->len);
 }
 
 /* The paths in the index's order. */
-static struct probe *probes_of(const char *const *paths, size_t n)
+static struct probe *probes_of(const git_tree_update *u, size_t n)
 {
 	struct probe *p = calloc(n ? n : 1, sizeof(*p));
 
 	if (!p)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		p[i] = (struct probe){ paths[i], strlen(paths[i]), i };
+		p[i] = (struct probe){ u[i].path, strlen(u[i].path), i };
 	qsort(p, n, sizeof(*p), probe_cmp);
 	return p;
 }
 
 /* The directories above the paths, once each and in order ("a/b/c" gives
  * "a" and "a/b"); *out_n says how many. */
-static struct probe *dirs_of(const char *const *paths, size_t n,
+static struct probe *dirs_of(const struct probe *p, size_t n,
 			     size_t *out_n)
 {
 	size_t cap = 0, k = 0;
 	struct probe *d;
 
 	for (size_t i = 0; i < n; i++)
-		for (const char *s = paths[i]; (s = strchr(s, '/')); s++)
+		for (const char *s = p[i].key; (s = strchr(s, '/')); s++)
 			cap++;
 	d = calloc(cap ? cap : 1, sizeof(*d));
 	if (!d)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		for (const char *s = paths[i]; (s = strchr(s, '/')); s++)
-			d[k++] = (struct probe){ paths[i],
-						 (size_t)(s - paths[i]), 0 };
+		for (const char *s = p[i].key; (s = strchr(s, '/')); s++)
+			d[k++] = (struct probe){ p[i].key,
+						 (size_t)(s - p[i].key), 0 };
 	qsort(d, k, sizeof(*d), probe_cmp);
 	*out_n = 0;
 	for (size_t i = 0; i < k; i++)
@@ -342,12 +344,12 @@ static void probes_free(struct probes *pr)
 
 /* Sorts the paths and finds the directories above them; 0, -1 when out
  * of memory, or GITINDEX_UNHANDLED when a path comes twice. */
-static int probes_make(struct probes *pr, const char *const *paths, size_t n)
+static int probes_make(struct probes *pr, const git_tree_update *u, size_t n)
 {
 	memset(pr, 0, sizeof(*pr));
 	pr->n = n;
-	if (!(pr->paths = probes_of(paths, n)) ||
-	    !(pr->dirs = dirs_of(paths, n, &pr->ndirs)))
+	if (!(pr->paths = probes_of(u, n)) ||
+	    !(pr->dirs = dirs_of(pr->paths, n, &pr->ndirs)))
 		return -1;
 	for (size_t k = 1; k < n; k++)
 		if (probe_cmp(&pr->paths[k - 1], &pr->paths[k]) == 0)
@@ -366,6 +368,7 @@ static int has_prefix(const struct ent *e, const struct probe *p)
 /* What the walk found for one changed path. */
 struct found {
 	size_t cut_from, cut_to; /* its entries, all stages; empty if none */
+	size_t cut;              /* how many */
 	int stage0, other;       /* a stage-0 entry; any other entry */
 	int assumed;             /* flagged assume-unchanged */
 	git_oid id;              /* the stage-0 entry's blob */
@@ -437,15 +440,9 @@ static int ix_walk(struct ix *ix, const struct probes *pr,
 		prev = e;
 		if (list_racy && racy(ix, ix->map + off) &&
 		    get32(ix->map + off + 36) != 0) {
-			if (ix->nracy == ix->capracy) {
-				size_t cap = ix->capracy ? ix->capracy * 2 : 64;
-				size_t *v = realloc(ix->racy, cap * sizeof(*v));
-
-				if (!v)
-					return -1;
-				ix->racy = v;
-				ix->capracy = cap;
-			}
+			if (archive_grow(&ix->racy, &ix->capracy,
+					 ix->nracy + 1, sizeof(*ix->racy)))
+				return -1;
 			ix->racy[ix->nracy++] = off;
 		}
 		off += e.len;
@@ -464,6 +461,7 @@ static int ix_walk(struct ix *ix, const struct probes *pr,
 			if (f->cut_to == 0)
 				f->cut_from = e.off;
 			f->cut_to = off;
+			f->cut++;
 			if ((e.flags & FLAG_STAGE) == 0 && e.xflags == 0) {
 				f->stage0 = 1;
 				f->assumed |= (e.flags & FLAG_VALID) != 0;
@@ -502,13 +500,13 @@ static int ix_walk(struct ix *ix, const struct probes *pr,
 	return ix_check_extensions(ix);
 }
 
-int archive_gitindex_staged(struct archive *a, const char *const *paths,
+int archive_gitindex_staged(struct archive *a, const git_tree_update *updates,
 			    size_t n, archive_staged *out)
 {
 	struct found *found = calloc(n ? n : 1, sizeof(*found));
 	struct probes pr;
 	struct ix ix;
-	int rc = probes_make(&pr, paths, n);
+	int rc = probes_make(&pr, updates, n);
 
 	if (rc == 0 && !found)
 		rc = -1;
@@ -552,16 +550,9 @@ static void seg_add(struct segs *s, const void *data, size_t len)
 		s->v[s->n - 1].len += len; /* adjacent in the old file */
 		return;
 	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct seg *v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v) {
-			s->bad = 1;
-			return;
-		}
-		s->v = v;
-		s->cap = cap;
+	if (archive_grow(&s->v, &s->cap, s->n + 1, sizeof(*s->v))) {
+		s->bad = 1;
+		return;
 	}
 	s->v[s->n++] = (struct seg){ data, len };
 }
@@ -574,18 +565,9 @@ static unsigned char *seg_own(struct segs *s, size_t len)
 
 	if (s->bad)
 		return NULL;
-	if (s->nowned == s->capowned) {
-		size_t cap = s->capowned ? s->capowned * 2 : 16;
-		void **v = realloc(s->owned, cap * sizeof(*v));
-
-		if (!v) {
-			s->bad = 1;
-			return NULL;
-		}
-		s->owned = v;
-		s->capowned = cap;
-	}
-	if (!(b = calloc(1, len ? len : 1))) {
+	if (archive_grow(&s->owned, &s->capowned, s->nowned + 1,
+			 sizeof(*s->owned)) ||
+	    !(b = calloc(1, len ? len : 1))) {
 		s->bad = 1;
 		return NULL;
 	}
@@ -801,17 +783,10 @@ static void tree_walk(struct tree_ctx *t, size_t plen, int above, int depth)
 	if (invalid && entries >= 0) {
 		struct tree_edit *e;
 
-		if (t->nedits == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 8;
-			struct tree_edit *v =
-				realloc(t->edits, cap * sizeof(*v));
-
-			if (!v) {
-				t->bad = 1;
-				return;
-			}
-			t->edits = v;
-			t->cap = cap;
+		if (archive_grow(&t->edits, &t->cap, t->nedits + 1,
+				 sizeof(*t->edits))) {
+			t->bad = 1;
+			return;
 		}
 		e = &t->edits[t->nedits++];
 		e->from = (size_t)(counts - t->start);
@@ -912,9 +887,7 @@ static void remove_empty_parents(char *full, size_t root_len)
 static int write_file(const char *full, const git_blob *blob,
 		      git_filemode_t mode, struct stat *st)
 {
-	const unsigned char *data = git_blob_rawcontent(blob);
-	size_t len = (size_t)git_blob_rawsize(blob);
-	int fd, rc = 0;
+	int fd, rc;
 
 	if (unlink(full) != 0 && errno != ENOENT)
 		return -1;
@@ -922,18 +895,8 @@ static int write_file(const char *full, const git_blob *blob,
 		  mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0777 : 0666);
 	if (fd < 0)
 		return -1;
-	while (rc == 0 && len > 0) {
-		ssize_t w = write(fd, data, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			rc = -1;
-		else {
-			data += w;
-			len -= (size_t)w;
-		}
-	}
+	rc = write_all(fd, git_blob_rawcontent(blob),
+		       (size_t)git_blob_rawsize(blob));
 	if (rc == 0 && fstat(fd, st) != 0)
 		rc = -1;
 	if (close(fd) != 0)
@@ -947,7 +910,8 @@ struct job {
 	struct archive *a;
 	const git_tree_update *updates;
 	size_t n;
-	const char **paths;
+	const char *root; /* the working tree, root_len long without '/' */
+	size_t root_len;
 	struct probes pr;
 	struct found *found;
 	git_blob **blobs;
@@ -973,13 +937,14 @@ static int load_blobs(struct job *j)
 	return 0;
 }
 
-static int exists(const char *fmt, const char *a, const char *b)
+/* Whether dir + name is there (dir unset: no). */
+static int exists(const char *dir, const char *name)
 {
 	char path[8400];
 
-	if (!a || !*a)
+	if (!dir || !*dir)
 		return 0;
-	snprintf(path, sizeof(path), fmt, a, b ? b : "");
+	snprintf(path, sizeof(path), "%s%s", dir, name);
 	return access(path, F_OK) == 0;
 }
 
@@ -1021,31 +986,28 @@ static int plain_repository(struct job *j)
 
 		for (char *dir = strtok_r(sys.ptr, ":", &save); dir && plain;
 		     dir = strtok_r(NULL, ":", &save))
-			plain = !exists("%s/gitattributes%s", dir, NULL);
+			plain = !exists(dir, "/gitattributes");
 		git_buf_dispose(&sys);
 	}
 	archive_error_clear();
-	if (exists("%s/gitattributes%s", "/etc", NULL) ||
-	    exists("%s/git/attributes%s", getenv("XDG_CONFIG_HOME"), NULL) ||
-	    exists("%s/.config/git/attributes%s", getenv("HOME"), NULL) ||
-	    exists("%sinfo/attributes%s", git_repository_path(a->repo), NULL))
+	if (exists("/etc", "/gitattributes") ||
+	    exists(getenv("XDG_CONFIG_HOME"), "/git/attributes") ||
+	    exists(getenv("HOME"), "/.config/git/attributes") ||
+	    exists(git_repository_path(a->repo), "info/attributes"))
 		return 0;
 	for (size_t i = 0; plain && i <= j->pr.ndirs; i++)
-		plain = !exists("%s%s", wd, j->pr.attrs[i].key);
+		plain = !exists(wd, j->pr.attrs[i].key);
 	return plain;
 }
 
 static int write_files(struct job *j)
 {
-	const char *root = git_repository_workdir(j->a->repo);
-	size_t root_len = strlen(root);
+	size_t root_len = j->root_len;
 
-	while (root_len > 1 && root[root_len - 1] == '/')
-		root_len--;
 	for (size_t i = 0; i < j->n; i++) {
 		char full[8400];
 
-		snprintf(full, sizeof(full), "%.*s/%s", (int)root_len, root,
+		snprintf(full, sizeof(full), "%.*s/%s", (int)root_len, j->root,
 			 j->updates[i].path);
 		if (j->updates[i].action == GIT_TREE_UPDATE_REMOVE) {
 			if (parents_ok(full, root_len, 0) != 0 ||
@@ -1072,18 +1034,9 @@ static int write_index(struct job *j, const struct ix *ix)
 	size_t at = HEADER_LEN, next = 0;
 	int rc;
 
-	for (size_t i = 0; i < j->n; i++) {
-		const struct found *f = &j->found[i];
-
-		for (size_t off = f->cut_from; off < f->cut_to; count--) {
-			struct ent e;
-
-			ent_at(&e, ix, off);
-			off += e.len;
-		}
-		if (j->updates[i].action != GIT_TREE_UPDATE_REMOVE)
-			count++;
-	}
+	for (size_t i = 0; i < j->n; i++)
+		count += (j->updates[i].action != GIT_TREE_UPDATE_REMOVE) -
+			 (uint32_t)j->found[i].cut;
 	if ((head = seg_own(&s, HEADER_LEN))) {
 		memcpy(head, ix->map, 8);
 		put32(head + 8, count);
@@ -1109,8 +1062,7 @@ static int write_index(struct job *j, const struct ix *ix)
 /* Whether git could take the racily clean entry at off for the file as
  * it is now when it is not: its stat data match the file's, while its
  * content does not. */
-static int needs_smudge(const struct ix *ix, size_t off, const char *root,
-			size_t root_len)
+static int needs_smudge(const struct job *j, const struct ix *ix, size_t off)
 {
 	const unsigned char *p = ix->map + off;
 	char full[8400];
@@ -1119,7 +1071,7 @@ static int needs_smudge(const struct ix *ix, size_t off, const char *root,
 	git_oid now;
 
 	ent_at(&e, ix, off);
-	snprintf(full, sizeof(full), "%.*s/%.*s", (int)root_len, root,
+	snprintf(full, sizeof(full), "%.*s/%.*s", (int)j->root_len, j->root,
 		 (int)e.namelen, e.name);
 	if (lstat(full, &st) != 0)
 		return 0; /* git sees the file gone */
@@ -1140,14 +1092,10 @@ static int needs_smudge(const struct ix *ix, size_t off, const char *root,
  * few hundred, the rest lose it unchecked; git reads them again. */
 static void settle_racy(struct job *j, struct ix *ix)
 {
-	const char *root = git_repository_workdir(j->a->repo);
-	size_t root_len = strlen(root), keep = 0;
+	size_t keep = 0;
 
-	while (root_len > 1 && root[root_len - 1] == '/')
-		root_len--;
 	for (size_t i = 0; i < ix->nracy; i++)
-		if (i >= 512 ||
-		    needs_smudge(ix, ix->racy[i], root, root_len))
+		if (i >= 512 || needs_smudge(j, ix, ix->racy[i]))
 			ix->racy[keep++] = ix->racy[i];
 	ix->nracy = keep;
 	archive_error_clear();
@@ -1231,15 +1179,16 @@ int archive_gitindex_checkout(struct archive *a,
 
 	if (git_repository_is_bare(a->repo) || n == 0)
 		return 0;
-	j.paths = calloc(n, sizeof(*j.paths));
+	j.root = git_repository_workdir(a->repo);
+	j.root_len = strlen(j.root);
+	while (j.root_len > 1 && j.root[j.root_len - 1] == '/')
+		j.root_len--;
 	j.found = calloc(n, sizeof(*j.found));
 	j.blobs = calloc(n, sizeof(*j.blobs));
 	j.stats = calloc(n, sizeof(*j.stats));
-	if (!j.paths || !j.found || !j.blobs || !j.stats)
+	if (!j.found || !j.blobs || !j.stats)
 		goto done;
-	for (size_t i = 0; i < n; i++)
-		j.paths[i] = updates[i].path;
-	if ((rc = probes_make(&j.pr, j.paths, n)) != 0 ||
+	if ((rc = probes_make(&j.pr, updates, n)) != 0 ||
 	    (rc = load_blobs(&j)) != 0)
 		goto done;
 	if (!plain_repository(&j)) {
@@ -1286,7 +1235,6 @@ done:
 	free(j.stats);
 	free(j.found);
 	probes_free(&j.pr);
-	free(j.paths);
 	archive_error_clear();
 	return rc;
 }

@@ -312,6 +312,23 @@ const char *archive_datadir(void)
 	return dir;
 }
 
+int archive_grow(void *array, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 16;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	memcpy(&p, array, sizeof(p));
+	if (!(p = realloc(p, n * size)))
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	memcpy(array, &p, sizeof(p));
+	*cap = n;
+	return 0;
+}
+
 int archive_file_slurp(char **out, size_t *len, const char *path)
 {
 	FILE *f = fopen(path, "rb");

@@ -182,7 +182,7 @@ static int lock_take(int *fd_out, struct archive *a)
 	return 0;
 }
 
-/* Refuses one path: staged (what the index holds for it, or NULL) or its
+/* Refuses one path when what the index holds for it (staged) or its
  * working tree file differs from what the base commit holds. */
 static int dirty_path(archive_txn *t, const char *path,
 		      const archive_staged *staged)
@@ -244,22 +244,16 @@ static int dirty_check(archive_txn *t)
 {
 	struct archive *a = t->archive;
 	archive_staged *staged;
-	const char **paths;
 	int rc = 0;
 
 	if (git_repository_is_bare(a->repo))
 		return 0;
-	staged = calloc(t->count, sizeof(*staged));
-	paths = calloc(t->count, sizeof(*paths));
-	if (!staged || !paths)
-		rc = archive_error_set(ARCHIVE_ERROR, "out of memory");
-	for (size_t i = 0; rc == 0 && i < t->count; i++)
-		paths[i] = t->updates[i].path;
-	if (rc == 0 && archive_gitindex_staged(a, paths, t->count, staged) != 0)
+	if (!(staged = calloc(t->count, sizeof(*staged))))
+		return archive_error_set(ARCHIVE_ERROR, "out of memory");
+	if (archive_gitindex_staged(a, t->updates, t->count, staged) != 0)
 		rc = staged_by_libgit2(t, staged);
 	for (size_t i = 0; rc == 0 && i < t->count; i++)
 		rc = dirty_path(t, t->updates[i].path, &staged[i]);
-	free(paths);
 	free(staged);
 	return rc;
 }

@@ -33,23 +33,6 @@ int sb_reserve(struct sbuf *b, size_t n)
 	return 0;
 }
 
-int site_grow(void *array, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 16;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	memcpy(&p, array, sizeof(p));
-	if (!(p = realloc(p, n * size)))
-		return archive_error_set(ARCHIVE_ERROR, "out of memory");
-	memcpy(array, &p, sizeof(p));
-	*cap = n;
-	return 0;
-}
-
 void sb_put(struct sbuf *b, const char *s, size_t n)
 {
 	if (n == 0 || sb_reserve(b, n) != 0)

@@ -363,12 +363,12 @@ static int take(struct site *s, struct record *r)
 	y->published++;
 	y->responses += (r->flags & R_RESPONSE) != 0;
 	if (r->days >= 0) {
-		if (site_grow(&y->days, &y->capdays, y->ndays + 1,
+		if (archive_grow(&y->days, &y->capdays, y->ndays + 1,
 			      sizeof(*y->days)) != 0)
 			return archive_error_code();
 		y->days[y->ndays++] = r->days;
 	}
-	if (site_grow(&s->e, &s->cap, s->n + 1, sizeof(*s->e)) != 0)
+	if (archive_grow(&s->e, &s->cap, s->n + 1, sizeof(*s->e)) != 0)
 		return archive_error_code();
 	s->e[s->n] = (struct entry){ .p = r->p, .year = r->year,
 				     .mentions = r->mentions,
@@ -598,7 +598,7 @@ static int note_change(const char *path, void *ctx)
 		return 0;
 	if (c->n && !strncmp(c->ids[c->n - 1], id, n) && !c->ids[c->n - 1][n])
 		return 0;
-	if (site_grow(&c->ids, &c->cap, c->n + 1, sizeof(*c->ids)) != 0)
+	if (archive_grow(&c->ids, &c->cap, c->n + 1, sizeof(*c->ids)) != 0)
 		return archive_error_code();
 	if (!(c->ids[c->n] = strndup(id, n)))
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");

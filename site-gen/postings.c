@@ -241,8 +241,8 @@ static int room(struct own *o, const char *term, size_t n)
 	if (o->ngt && strcmp(group, o->group) && (rc = finish_group(o)) != 0)
 		return rc;
 	memcpy(o->group, group, sizeof(group));
-	if (site_grow(&o->gnums, &o->capgp, o->ngp + n, sizeof(*o->gnums)) ||
-	    site_grow(&o->gw, &o->capgw, o->ngp + n, sizeof(*o->gw)))
+	if (archive_grow(&o->gnums, &o->capgp, o->ngp + n, sizeof(*o->gnums)) ||
+	    archive_grow(&o->gw, &o->capgw, o->ngp + n, sizeof(*o->gw)))
 		return archive_error_code();
 	o->nums = o->gnums + o->ngp;
 	o->w = o->gw + o->ngp;
@@ -257,7 +257,7 @@ static int emit(struct own *o, const char *term)
 
 	if (!o->n)
 		return 0;
-	if (site_grow(&o->gt, &o->capgt, o->ngt + 1, sizeof(*o->gt)) != 0)
+	if (archive_grow(&o->gt, &o->capgt, o->ngt + 1, sizeof(*o->gt)) != 0)
 		return archive_error_code();
 	o->gt[o->ngt] = (struct gterm){ o->words.len, o->ngp, o->n };
 	sb_put(&o->words, term, len + 1);
@@ -328,8 +328,8 @@ static uint32_t form_of(struct invert *v, const char *term)
 	     i = (i + 1) & v->mask)
 		if (!strcmp(v->words + v->at[v->table[i] - 1], term))
 			return v->table[i] - 1;
-	if (site_grow(&v->at, &v->capforms, v->nforms + 1, sizeof(*v->at)) ||
-	    site_grow(&v->words, &v->capwords, v->nwords + n + 1, 1))
+	if (archive_grow(&v->at, &v->capforms, v->nforms + 1, sizeof(*v->at)) ||
+	    archive_grow(&v->words, &v->capwords, v->nwords + n + 1, 1))
 		return UINT32_MAX;
 	memcpy(v->words + v->nwords, term, n + 1);
 	v->at[v->nforms] = (uint32_t)v->nwords;
@@ -355,7 +355,7 @@ static int take_row(const char *id, const char *term, int w, void *ctx)
 		return 0;
 	if ((form = form_of(v, term)) == UINT32_MAX)
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");
-	if (site_grow(&v->p, &v->capp, v->np + 1, sizeof(*v->p)) != 0)
+	if (archive_grow(&v->p, &v->capp, v->np + 1, sizeof(*v->p)) != 0)
 		return archive_error_code();
 	v->p[v->np++] = (struct posting){ form, (uint32_t)v->num, w };
 	mark_form(v->o->bits[v->num], term);
@@ -451,7 +451,7 @@ static int add_fresh(const char *term, int weight, void *ctx)
 {
 	struct own *o = ctx;
 
-	if (site_grow(&o->f, &o->capf, o->nf + 1, sizeof(*o->f)) != 0)
+	if (archive_grow(&o->f, &o->capf, o->nf + 1, sizeof(*o->f)) != 0)
 		return archive_error_code();
 	if (!(o->f[o->nf].term = strdup(term)))
 		return archive_error_set(ARCHIVE_ERROR, "out of memory");

@@ -233,10 +233,10 @@ static int on_term(const char *term, const size_t *nums, const int *weights,
 		rc = flush_group(sh);
 		snprintf(sh->group, sizeof(sh->group), "%.2s", term);
 	}
-	if (site_grow(&sh->t, &sh->cap, sh->n + 1, sizeof(*sh->t)) != 0)
+	if (archive_grow(&sh->t, &sh->cap, sh->n + 1, sizeof(*sh->t)) != 0)
 		return archive_error_code();
-	if (site_grow(&sh->nums, &sh->capp, sh->np + n, sizeof(*sh->nums)) ||
-	    site_grow(&sh->w, &sh->capw, sh->np + n, sizeof(*sh->w)))
+	if (archive_grow(&sh->nums, &sh->capp, sh->np + n, sizeof(*sh->nums)) ||
+	    archive_grow(&sh->w, &sh->capw, sh->np + n, sizeof(*sh->w)))
 		return archive_error_code();
 	t = &sh->t[sh->n];
 	memset(t, 0, sizeof(*t));

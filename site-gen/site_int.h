@@ -22,11 +22,6 @@ struct sbuf {
 	int oom;
 };
 
-/* Room for need elements of size bytes in the array whose address is
- * array (a T **), of *cap now: grown by doubling. 0, or ARCHIVE_ERROR
- * when out of memory, the array then as it was. */
-int site_grow(void *array, size_t *cap, size_t need, size_t size);
-
 void sb_put(struct sbuf *b, const char *s, size_t n);
 /* Room for n more bytes (and the NUL after them): 0, or -1 with oom set. */
 int sb_reserve(struct sbuf *b, size_t n);

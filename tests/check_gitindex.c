@@ -279,8 +279,10 @@ START_TEST(staged_entries_are_found)
 {
 	char *dir = fixture_tmpdir(), file[4096];
 	archive *a = sample_archive(dir);
-	const char *paths[] = { "z.md", "nergens.md", "notes/a.md",
-				"erbij.md" };
+	git_tree_update paths[4] = { { .path = "z.md" },
+				     { .path = "nergens.md" },
+				     { .path = "notes/a.md" },
+				     { .path = "erbij.md" } };
 	archive_staged st[4];
 	git_tree_entry *e;
 	git_tree *base = head_tree(a);
